@@ -1,0 +1,105 @@
+/**
+ * The contract every wire protocol implements. Adapters are pure: no I/O, no process.env, no
+ * clock (time and ids come in through AdapterEnv). The gateway sees protocols only through
+ * these interfaces and never names a vendor.
+ */
+import type { GatewayError } from '../core/errors.js';
+import type {
+  AdapterEnv,
+  ChatChunk,
+  ChatCompletion,
+  ChatRequest,
+  EventStreamMessage,
+  SSEEvent,
+  StreamOutput,
+} from '../core/types.js';
+
+export type ProtocolId = 'openai-chat' | 'anthropic-messages' | 'gemini' | 'bedrock-converse';
+
+/** Where and how to reach one provider for one model; built by the gateway from config. */
+export interface UpstreamTarget {
+  /** The provider's configured name (for messages only). */
+  provider: string;
+  /** The config `kind` (openai, azure, ollama, anthropic, google, bedrock, or a custom name). */
+  kind: string;
+  /** Normalised base URL, no trailing slash. */
+  baseUrl: string;
+  apiKey?: string;
+  /** The real upstream model name (aliases already resolved). */
+  model: string;
+  apiVersion?: string;
+  region?: string;
+  accessKey?: string;
+  secretKey?: string;
+  sessionToken?: string;
+  /** Extra headers from config. */
+  headers?: Record<string, string>;
+}
+
+export interface HttpRequestSpec {
+  method: 'GET' | 'POST';
+  /** Absolute URL, including any query string. */
+  url: string;
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+}
+
+export type HeaderBag = Record<string, string | string[] | undefined>;
+
+export interface ChatRequestOptions {
+  stream: boolean;
+  /** Inbound client headers, for the few a protocol forwards (e.g. anthropic-beta). */
+  clientHeaders: HeaderBag;
+}
+
+/** Translates one upstream stream into canonical chunks, keeping its state in a closure. */
+export interface StreamTranslator<E = SSEEvent | EventStreamMessage> {
+  /**
+   * One decoded upstream event in; zero or more outputs in exact OpenAI order: a role chunk
+   * first, content/tool_call deltas, one finish chunk, then a usage chunk (`choices: []`,
+   * always emitted when the upstream reported usage: the gateway decides whether the client
+   * sees it), or one final error.
+   */
+  push(event: E): StreamOutput[];
+  /** The upstream ended; flush what is held (e.g. usage that arrives after the stop event). */
+  end(): StreamOutput[];
+}
+
+/** An upstream protocol: canonical request in, canonical response/chunks out. */
+export interface UpstreamAdapter {
+  readonly protocol: ProtocolId;
+  /** How the upstream frames a stream. */
+  readonly framing: 'sse' | 'aws-eventstream';
+  chatRequest(req: ChatRequest, target: UpstreamTarget, opts: ChatRequestOptions): HttpRequestSpec;
+  /** Async request signing (SigV4), when the protocol needs it. `now` is injected. */
+  sign?(spec: HttpRequestSpec, target: UpstreamTarget, now: Date): Promise<HttpRequestSpec>;
+  /** A non-streaming upstream response body (parsed JSON) to a canonical completion. */
+  chatResponse(body: unknown, target: UpstreamTarget, env: AdapterEnv): ChatCompletion;
+  chatStream(target: UpstreamTarget, env: AdapterEnv): StreamTranslator;
+  /** An upstream error response to a GatewayError keeping the upstream's status and error object. */
+  error(status: number, body: string, headers: HeaderBag, nowMs: number): GatewayError;
+}
+
+/** A client-facing protocol: its request to canonical, canonical back to its own wire format. */
+export interface InboundProtocol {
+  readonly protocol: ProtocolId;
+  /** Validates and converts the client's parsed body; throws GatewayError on bad input. */
+  parseRequest(body: unknown): ChatRequest;
+  /** `requestedModel` is the model name the client sent (an alias stays an alias). */
+  renderResponse(completion: ChatCompletion, requestedModel: string, env: AdapterEnv): unknown;
+  streamEncoder(requestedModel: string, env: AdapterEnv, opts: { includeUsage: boolean }): StreamEncoder;
+  /** The error in this protocol's envelope. */
+  renderError(err: GatewayError): { status: number; body: unknown };
+}
+
+/** Canonical chunks to the client's SSE bytes. */
+export interface StreamEncoder {
+  /** SSE text for one canonical chunk (may be '' when the chunk maps to nothing). */
+  push(chunk: ChatChunk): string;
+  /** The final in-band error event after the first byte was sent. */
+  error(err: GatewayError): string;
+  /** The closing frames (`[DONE]`, `message_stop`, …). */
+  end(): string;
+  /** A keep-alive frame for long silences (SSE comment or Anthropic ping). */
+  keepAlive(): string;
+}
