@@ -18,6 +18,7 @@ const allowed = {
   simulator: ['core', 'protocols', 'simulator'],
   dashboard: ['dashboard'],
   bench: ['core', 'bench', 'simulator'],
+  testing: ['testing'],
 };
 // Packages a layer must never import (I/O in pure layers).
 const forbiddenPkgs = {
