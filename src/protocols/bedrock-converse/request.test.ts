@@ -212,6 +212,15 @@ test('empty messages are dropped (Converse rejects blank text); unknown roles ar
     ],
   });
   assert.deepEqual(b['messages'], [{ role: 'user', content: [{ text: 'a' }, { text: 'b' }] }]);
+  // Unsigned reasoning (reasoning_content without thinking_blocks) cannot be replayed: dropped.
+  const unsigned = body({
+    model: 'm',
+    messages: [
+      { role: 'user', content: 'a' },
+      { role: 'assistant', content: 'answer', reasoning_content: 'private thoughts' },
+    ],
+  });
+  assert.deepEqual((unsigned['messages'] as unknown[])[1], { role: 'assistant', content: [{ text: 'answer' }] });
   rejects({ model: 'm', messages: [{ role: 'function', name: 'f', content: 'x' }] }, 'messages[0].role', /function/);
 });
 
