@@ -33,23 +33,37 @@ export function backoffMs(attempt: number, policy: BackoffPolicy, rand: () => nu
   return Math.round(full / 2 + (rand() * full) / 2);
 }
 
+/** A non-negative decimal number: what both headers carry (fractions as the official SDKs accept). */
+const DECIMAL = /^\s*(\d+(?:\.\d+)?)\s*$/;
+
+const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+const TIME = '\\d{2}:\\d{2}:\\d{2}';
+/** RFC 9110 §5.6.7: IMF-fixdate, the obsolete RFC 850 form, and asctime (which means GMT). */
+const IMF_FIXDATE = new RegExp(`^${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT$`);
+const RFC850 = new RegExp(`^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \\d{2}-${MONTH}-\\d{2} ${TIME} GMT$`);
+const ASCTIME = new RegExp(`^${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4}$`);
+
 /**
  * Parses `retry-after-ms` (OpenAI's, milliseconds) or `retry-after` (seconds or an HTTP date).
- * Returns undefined when absent or unparseable.
+ * Returns undefined when absent or unparseable. Only the header grammars are accepted: Number()
+ * would read "" as 0 (retry at once) and Date.parse() reads text like "soon 2020" as a date.
  */
 export function parseRetryAfter(
   retryAfter: string | undefined,
   retryAfterMs: string | undefined,
   nowMs: number,
 ): number | undefined {
-  if (retryAfterMs !== undefined) {
-    const ms = Number(retryAfterMs);
-    if (Number.isFinite(ms) && ms >= 0) return ms;
-  }
-  if (retryAfter === undefined || retryAfter === '') return undefined;
-  const secs = Number(retryAfter);
-  if (Number.isFinite(secs)) return secs >= 0 ? secs * 1000 : undefined;
-  const date = Date.parse(retryAfter);
+  const ms = retryAfterMs === undefined ? null : DECIMAL.exec(retryAfterMs);
+  if (ms) return Number(ms[1]);
+  if (retryAfter === undefined) return undefined;
+  const secs = DECIMAL.exec(retryAfter);
+  if (secs) return Number(secs[1]) * 1000;
+  const text = retryAfter.trim();
+  let date = NaN;
+  if (IMF_FIXDATE.test(text) || RFC850.test(text)) date = Date.parse(text);
+  // Date.parse would read a zone-less date in the local zone.
+  else if (ASCTIME.test(text)) date = Date.parse(`${text} GMT`);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMs);
 }
