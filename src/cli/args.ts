@@ -132,7 +132,7 @@ export function readFlags(cmd: CommandSpec, raw: ReadonlyMap<string, readonly st
       out.set(name, values.map((v) => nonEmpty(spec, v, topic)));
       continue;
     }
-    if (values.length > 1) throw usageError(`--${name} is given twice`, topic);
+    if (values.length > 1 && spec.kind !== 'switch') throw usageError(`--${name} is given twice`, topic);
     out.set(name, convert(spec, values[0]!, topic));
   }
   return out;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cell, formatDetail, formatJson, formatTable, maskSecret } from './format.js';
-import { KEY_COLUMNS, keyRow } from './keys.js';
+import { KEY_COLUMNS, keyDetail, keyRow } from './keys.js';
 import { PROVIDER_COLUMNS, providerDetail, providerRow } from './providers.js';
 
 test('a table sizes each column to its widest cell, dashes under the header, no trailing spaces', () => {
@@ -90,4 +90,11 @@ test('cells, masks, details and JSON', () => {
   assert.equal(maskSecret('short'), '***');
   assert.equal(formatDetail([['Name', 'a'], ['RPM', '-']]), 'Name:  a\nRPM:   -\n');
   assert.equal(formatJson({ a: [1] }), '{\n  "a": [\n    1\n  ]\n}\n');
+});
+
+test('key detail: crabctl fields, then fields the gateway adds, Source last', () => {
+  assert.equal(
+    keyDetail({ name: 'ci', key_prefix: 'sk-5577f...', models: ['gpt-4o'], rate_limit: { tokens_per_minute: 1000 }, source: 'dynamic', created_at: '2026-05-01T10:00:00.000Z' }),
+    'Name:        ci\nPrefix:      sk-5577f...\nModels:      gpt-4o\nRPM:         -\nTPM:         1000\ncreated_at:  2026-05-01T10:00:00.000Z\nSource:      dynamic\n',
+  );
 });

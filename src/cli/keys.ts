@@ -15,16 +15,21 @@ export function keyRow(k: Item): string[] {
   return [cell(k.name), cell(k.key_prefix), cell(k.models), cell(rpm), cell(tpm), cell(k.source)];
 }
 
+const SHOWN = new Set(['name', 'key', 'key_prefix', 'models', 'rate_limit', 'source']);
+
 export function keyDetail(k: Item): string {
   const { rpm, tpm } = rateLimitOf(k);
-  return formatDetail([
+  const pairs: [string, string][] = [
     ['Name', cell(k.name)],
     ['Prefix', cell(k.key_prefix)],
     ['Models', cell(k.models)],
     ['RPM', cell(rpm)],
     ['TPM', cell(tpm)],
-    ['Source', cell(k.source)],
-  ]);
+  ];
+  // Fields the gateway adds (llmux's created_at, …) are shown under their JSON name.
+  for (const [f, v] of Object.entries(redact(k) as Item)) if (!SHOWN.has(f)) pairs.push([f, cell(v)]);
+  pairs.push(['Source', cell(k.source)]);
+  return formatDetail(pairs);
 }
 
 export async function keysList(ctx: CommandContext): Promise<void> {
