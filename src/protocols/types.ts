@@ -12,6 +12,7 @@ import type {
   EventStreamMessage,
   SSEEvent,
   StreamOutput,
+  Usage,
 } from '../core/types.js';
 
 export type ProtocolId = 'openai-chat' | 'anthropic-messages' | 'gemini' | 'bedrock-converse';
@@ -71,6 +72,12 @@ export interface UpstreamAdapter {
   /** How the upstream frames a stream. */
   readonly framing: 'sse' | 'aws-eventstream';
   chatRequest(req: ChatRequest, target: UpstreamTarget, opts: ChatRequestOptions): HttpRequestSpec;
+  /**
+   * Byte passthrough, for clients speaking this same protocol: the body goes upstream untouched
+   * but for `model` (and whatever the protocol needs to count usage), and the response comes
+   * back as bytes with usage tapped on the way. Absent → the gateway always translates.
+   */
+  passthrough?: Passthrough;
   /** Async request signing (SigV4), when the protocol needs it. `now` is injected. */
   sign?(spec: HttpRequestSpec, target: UpstreamTarget, now: Date): Promise<HttpRequestSpec>;
   /** A non-streaming upstream response body (parsed JSON) to a canonical completion. */
@@ -78,6 +85,22 @@ export interface UpstreamAdapter {
   chatStream(target: UpstreamTarget, env: AdapterEnv): StreamTranslator;
   /** An upstream error response to a GatewayError keeping the upstream's status and error object. */
   error(status: number, body: string, headers: HeaderBag, nowMs: number): GatewayError;
+}
+
+/** Same-protocol forwarding without parsing or re-serialising the traffic. */
+export interface Passthrough {
+  /** The upstream request for the client's raw body (`parsed` is the same body, parsed). */
+  request(raw: Buffer, parsed: Record<string, unknown>, target: UpstreamTarget, opts: ChatRequestOptions): HttpRequestSpec;
+  /** A tap over a stream's raw SSE frames: reads usage, and may hide frames the client did not ask for. */
+  streamTap(parsed: Record<string, unknown>): PassthroughTap;
+  /** Usage from a whole non-streaming response body. */
+  responseUsage(body: Buffer): Usage | undefined;
+}
+
+export interface PassthroughTap {
+  /** Sees one raw SSE frame (bytes up to and including its blank line); returns false to drop it. */
+  frame(frame: Buffer): boolean;
+  usage(): Usage | undefined;
 }
 
 /** A client-facing protocol: its request to canonical, canonical back to its own wire format. */

@@ -1,0 +1,230 @@
+/**
+ * Wiring: config → storage → services → routing table → servers. No logic of its own beyond
+ * deciding what a reload may change without a restart.
+ */
+import { randomUUID } from 'node:crypto';
+import { watch, type FSWatcher } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createAdminHandler } from './admin/router.js';
+import { canonicalKind, providerProtocol } from './config/kinds.js';
+import { loadConfigFile } from './config/load.js';
+import type { Config } from './config/schema.js';
+import type { AdapterEnv } from './core/types.js';
+import { AgentPool, RoutingTable } from './gateway/registry.js';
+import { createGatewayServer, type AccessLog, type GatewayServer } from './gateway/server.js';
+import type { GatewayState } from './gateway/state.js';
+import { sseDecoder, type DecoderFactory } from './gateway/stream.js';
+import { KeyService } from './services/keys.js';
+import { ProviderService, type DiscoverFn, type ProviderEntry } from './services/providers.js';
+import { EventStreamDecoder } from './core/eventstream.js';
+import { DEMO_SIMULATOR, startSimulator, type SimulatorOptions } from './simulator/index.js';
+import { openStorage, type Storage } from './storage/index.js';
+
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+export interface AppOptions {
+  configPath: string;
+  /** Overrides `listen` (host:port); port 0 picks a free port. */
+  bind?: string;
+  logger: Logger;
+  /** Tells other worker processes that keys or providers changed. */
+  broadcast?: (what: 'keys' | 'providers') => void;
+  /** Watch the config file and reload on change. */
+  watchConfig?: boolean;
+  /** Model discovery for providers created without models (tests replace it). */
+  discover?: DiscoverFn;
+}
+
+export interface App {
+  url: string;
+  port: number;
+  config(): Config;
+  /** Re-reads the config file; returns what was applied and what needs a restart. */
+  reload(): Promise<{ applied: string[]; restartNeeded: string[] }>;
+  /** Another worker changed keys or providers in storage. */
+  refresh(what: 'keys' | 'providers'): Promise<void>;
+  close(): Promise<void>;
+  gateway: GatewayServer;
+}
+
+interface RunningSimulator {
+  sig: string;
+  url: string;
+  close(): Promise<void>;
+}
+
+const SIM_PATH: Record<string, string> = { 'openai-chat': '/v1', 'anthropic-messages': '/v1', gemini: '/v1beta', 'bedrock-converse': '' };
+
+function splitListen(listen: string): { host: string; port: number } {
+  const i = listen.lastIndexOf(':');
+  const host = listen.slice(0, i).replace(/^\[|\]$/g, '') || '127.0.0.1';
+  return { host, port: Number(listen.slice(i + 1)) };
+}
+
+export async function startApp(opts: AppOptions): Promise<App> {
+  const log = opts.logger;
+  let loaded = loadConfigFile(opts.configPath);
+  for (const w of loaded.warnings) log.warn(w);
+  let config = loaded.config;
+  const storage: Storage = await openStorage(config.storage, {
+    defaultSqlitePath: join(dirname(loaded.path), 'llmux.db'),
+    onError: (e) => log.error({ err: e.message }, 'storage error'),
+  });
+  if (config.storage.kind === 'memory') log.info({}, 'storage: memory (keys and providers created at run time are lost on restart)');
+
+  const keys = new KeyService(storage);
+  keys.setFileKeys(config.keys);
+  await keys.reload();
+  const providers = new ProviderService(storage, opts.discover);
+  providers.setFileProviders(config.providers);
+  for (const w of await providers.reload()) log.warn(w);
+
+  // Simulator providers answer from a loopback server of their own, reached like any provider.
+  const simulators = new Map<string, RunningSimulator>();
+  async function ensureSimulators(entries: ProviderEntry[]): Promise<void> {
+    const wanted = new Set<string>();
+    for (const e of entries) {
+      if (canonicalKind(e.config.kind) !== 'simulator') continue;
+      wanted.add(e.name);
+      const sigOpts = e.config.simulator ?? {};
+      const sig = JSON.stringify(sigOpts);
+      if (simulators.get(e.name)?.sig === sig) continue;
+      await simulators.get(e.name)?.close();
+      const { preset, protocol: _p, ...rest } = sigOpts as { preset?: string; protocol?: string };
+      const simOpts = { ...(preset === 'demo' ? DEMO_SIMULATOR : {}), ...rest, models: e.config.models } as SimulatorOptions;
+      const sim = await startSimulator({ ...simOpts, host: '127.0.0.1', port: 0 });
+      simulators.set(e.name, { sig, url: `${sim.url}${SIM_PATH[providerProtocol(e.config)] ?? ''}`, close: () => sim.close() });
+    }
+    for (const [name, sim] of simulators) {
+      if (!wanted.has(name)) {
+        simulators.delete(name);
+        void sim.close();
+      }
+    }
+  }
+
+  const pool = new AgentPool();
+  const buildTable = (): RoutingTable => {
+    const t = new RoutingTable(
+      { providers: providers.all(), aliases: config.aliases, models: config.models, baseUrlFor: (e) => simulators.get(e.name)?.url },
+      pool,
+    );
+    for (const p of t.problems) log.warn(p);
+    return t;
+  };
+  await ensureSimulators(providers.all());
+  let table = buildTable();
+  providers.onChange(() => {
+    table = buildTable();
+    // A new simulator provider needs its server first; the table is rebuilt once it is up.
+    void ensureSimulators(providers.all()).then(() => {
+      table = buildTable();
+    }, (e: unknown) => log.error({ err: (e as Error).message }, 'could not start a simulator provider'));
+  });
+
+  const decoders: Partial<Record<'sse' | 'aws-eventstream', DecoderFactory>> = {
+    sse: sseDecoder,
+    'aws-eventstream': () => {
+      const d = new EventStreamDecoder();
+      return { push: (b) => d.push(b), end: () => (d.end(), []) };
+    },
+  };
+  const env: AdapterEnv = { now: () => Date.now(), newId: (prefix) => `${prefix}${randomUUID().replace(/-/g, '')}` };
+  const state: GatewayState = {
+    table: () => table,
+    keys,
+    adminTokenSet: () => config.admin_token !== undefined,
+    maxBodyBytes: () => config.max_body_bytes,
+    env,
+    rand: Math.random,
+    decoders,
+  };
+
+  const admin = createAdminHandler({
+    keys,
+    providers,
+    adminToken: () => config.admin_token,
+    onChange: (what) => opts.broadcast?.(what),
+    now: () => new Date(),
+  });
+  const gateway = createGatewayServer(state, {
+    mounts: [{ prefix: '/v1/admin/', handle: (req, res) => admin(req, res) }],
+    onLog: (line: AccessLog) => (line.status >= 500 ? log.warn(line, 'request') : log.info(line, 'request')),
+  });
+
+  const { host, port } = splitListen(opts.bind ?? config.listen);
+  await new Promise<void>((resolve, reject) => {
+    gateway.server.once('error', reject);
+    gateway.server.listen(port, host, () => {
+      gateway.server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = gateway.server.address();
+  const boundPort = typeof addr === 'object' && addr ? addr.port : port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+
+  async function reload(): Promise<{ applied: string[]; restartNeeded: string[] }> {
+    const next = loadConfigFile(opts.configPath);
+    for (const w of next.warnings) log.warn(w);
+    const prev = config;
+    const c = next.config;
+    const restartNeeded: string[] = [];
+    if (c.listen !== prev.listen && opts.bind === undefined) restartNeeded.push('listen');
+    if (JSON.stringify(c.storage) !== JSON.stringify(prev.storage)) restartNeeded.push('storage');
+    if (c.workers !== prev.workers) restartNeeded.push('workers');
+    // Keep what needs a restart as it was, apply the rest.
+    config = { ...c, listen: prev.listen, storage: prev.storage, workers: prev.workers };
+    loaded = next;
+    keys.setFileKeys(config.keys);
+    await keys.reload();
+    providers.setFileProviders(config.providers);
+    for (const w of await providers.reload()) log.warn(w);
+    const applied = ['providers', 'keys', 'aliases', 'models', 'admin_token', 'max_body_bytes', 'shutdown_timeout'];
+    return { applied, restartNeeded };
+  }
+
+  let watcher: FSWatcher | undefined;
+  if (opts.watchConfig) {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // Watch the folder: editors replace files by rename, which a file watch would miss.
+      watcher = watch(dirname(loaded.path), (_ev, file) => {
+        if (file !== null && file !== undefined && !loaded.path.endsWith(String(file))) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          reload().then(
+            (r) => log.info({ applied: r.applied, restart_needed: r.restartNeeded }, 'config reloaded'),
+            (e: unknown) => log.error({ err: (e as Error).message }, 'config reload failed; keeping the previous config'),
+          );
+        }, 200);
+      });
+      watcher.unref();
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, 'cannot watch the config file; reload with SIGHUP');
+    }
+  }
+
+  return {
+    url,
+    port: boundPort,
+    gateway,
+    config: () => config,
+    reload,
+    async refresh(what) {
+      if (what === 'keys') await keys.reload();
+      else for (const w of await providers.reload()) log.warn(w);
+    },
+    async close() {
+      watcher?.close();
+      await gateway.drain(config.shutdown_timeout * 1000);
+      await pool.closeAll();
+      await Promise.all([...simulators.values()].map((s) => s.close()));
+      await storage.close();
+    },
+  };
+}

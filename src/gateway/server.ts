@@ -1,0 +1,169 @@
+/**
+ * The data-plane HTTP server: node:http with a Map of fixed routes (no framework on /v1/*),
+ * an `x-request-id` on every response, one access-log line per request, and a drain on shutdown.
+ * Other planes (the admin API) are mounted under a path prefix by the app.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { GatewayError } from '../core/errors.js';
+import { inboundProtocol, openaiInbound, type InboundProtocol } from '../protocols/index.js';
+import { chatHandler } from './chat.js';
+import { endpointHandler } from './endpoints.js';
+import { sendError, sendJson, type RequestCtx } from './http.js';
+import { modelHandler, modelsHandler } from './models.js';
+import type { GatewayState } from './state.js';
+import { transcriptionsHandler } from './transcriptions.js';
+
+type Handler = (ctx: RequestCtx) => Promise<void> | void;
+
+/** A plane mounted under a prefix (e.g. `/v1/admin/`); it answers the whole request itself. */
+export interface Mount {
+  prefix: string;
+  handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> | void;
+}
+
+export interface AccessLog {
+  id: string;
+  method: string;
+  route: string;
+  status: number;
+  latency_ms: number;
+  model?: string;
+  provider?: string;
+  key?: string;
+  attempts?: number;
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  cached_tokens?: number;
+  error?: string;
+}
+
+export interface GatewayServerOptions {
+  mounts?: Mount[];
+  /** Called once per finished request; must not throw or block (the logger buffers). */
+  onLog?: (line: AccessLog) => void;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface GatewayServer {
+  server: Server;
+  /** Requests being answered right now. */
+  inFlight(): number;
+  /** Stops accepting, lets requests in flight finish for up to `ms`, then cuts the rest. */
+  drain(ms: number): Promise<void>;
+}
+
+export function createGatewayServer(state: GatewayState, opts: GatewayServerOptions = {}): GatewayServer {
+  const routes = new Map<string, Handler>();
+  const anthropic = inboundProtocol('anthropic-messages');
+  routes.set('POST /v1/chat/completions', chatHandler(state, openaiInbound));
+  if (anthropic) routes.set('POST /v1/messages', chatHandler(state, anthropic));
+  routes.set('POST /v1/completions', endpointHandler(state, 'completions', 'legacy completions'));
+  routes.set('POST /v1/embeddings', endpointHandler(state, 'embeddings', 'embeddings'));
+  routes.set('POST /v1/images/generations', endpointHandler(state, 'images/generations', 'image generation'));
+  routes.set('POST /v1/audio/speech', endpointHandler(state, 'audio/speech', 'speech'));
+  routes.set('POST /v1/audio/transcriptions', transcriptionsHandler(state));
+  routes.set('GET /v1/models', modelsHandler(state));
+  routes.set('GET /health', (ctx) => sendJson(ctx.res, 200, { status: 'ok' }));
+  const paths = new Map<string, string[]>();
+  for (const k of routes.keys()) {
+    const [method, path] = k.split(' ') as [string, string];
+    paths.set(path, [...(paths.get(path) ?? []), method]);
+  }
+  const mounts = opts.mounts ?? [];
+  const onLog = opts.onLog;
+  let inFlight = 0;
+  let draining = false;
+
+  const server = createServer({ noDelay: true, keepAlive: true, requestTimeout: 0 }, (req, res) => {
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('x-request-id', id);
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+
+    for (const m of mounts) {
+      if (path.startsWith(m.prefix)) {
+        void Promise.resolve(m.handle(req, res, id)).catch((e: unknown) => {
+          if (!res.headersSent) sendJson(res, 500, { error: { message: `internal error: ${(e as Error).message}`, type: 'server_error', param: null, code: 'LLMUX_ERR_INTERNAL' } });
+        });
+        return;
+      }
+    }
+
+    const ctx: RequestCtx = { id, start: performance.now(), route: path, req, res, key: null, abort: new AbortController(), attempts: 0 };
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      if (!res.writableFinished) ctx.abort.abort('client');
+      if (onLog && path !== '/health') onLog(accessLine(ctx, req.method ?? ''));
+    });
+
+    if (draining) {
+      res.setHeader('connection', 'close');
+      return sendError(ctx, new GatewayError('LLMUX_ERR_SHUTTING_DOWN', 'llmux is shutting down; retry on another instance'), inboundFor(path));
+    }
+    let handler = routes.get(`${req.method} ${path}`);
+    if (!handler && req.method === 'GET' && path.startsWith('/v1/models/') && path.length > 11) {
+      handler = modelHandler(state, decodeURIComponent(path.slice(11)));
+    }
+    if (!handler) {
+      const allowed = paths.get(path);
+      const err = allowed
+        ? new GatewayError('LLMUX_ERR_METHOD_NOT_ALLOWED', `method ${req.method} is not allowed on ${path}; use ${allowed.join(', ')}`)
+        : new GatewayError('LLMUX_ERR_NOT_FOUND', `no route for ${req.method} ${path}`);
+      if (allowed) res.setHeader('allow', allowed.join(', '));
+      req.resume();
+      return sendError(ctx, err, inboundFor(path));
+    }
+    void Promise.resolve(handler(ctx)).catch((e: unknown) => sendError(ctx, e, inboundFor(path)));
+  });
+  // Slow-loris protection without cutting long streams: only the request headers are timed.
+  server.headersTimeout = 30_000;
+
+  function inboundFor(path: string): InboundProtocol {
+    return anthropic && path.startsWith('/v1/messages') ? anthropic : openaiInbound;
+  }
+
+  return {
+    server,
+    inFlight: () => inFlight,
+    async drain(ms: number): Promise<void> {
+      draining = true;
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + ms;
+      while (inFlight > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        server.closeIdleConnections();
+      }
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+function accessLine(ctx: RequestCtx, method: string): AccessLog {
+  const line: AccessLog = {
+    id: ctx.id,
+    method,
+    route: ctx.route,
+    status: ctx.res.statusCode,
+    latency_ms: Math.round((performance.now() - ctx.start) * 100) / 100,
+  };
+  if (ctx.model !== undefined) line.model = ctx.model;
+  if (ctx.provider !== undefined) line.provider = ctx.provider;
+  if (ctx.key) line.key = ctx.key.name;
+  if (ctx.attempts > 1) line.attempts = ctx.attempts;
+  if (ctx.usage) {
+    line.prompt_tokens = ctx.usage.prompt_tokens;
+    line.completion_tokens = ctx.usage.completion_tokens;
+    const cached = ctx.usage.prompt_tokens_details?.cached_tokens;
+    if (cached) line.cached_tokens = cached;
+  }
+  if (ctx.error !== undefined) line.error = ctx.error;
+  return line;
+}

@@ -1,0 +1,169 @@
+/**
+ * Streaming a response to the client: never buffered, backpressure honoured (a full socket
+ * pauses the upstream), keep-alive comments on long silences, and a failure after the first byte
+ * becomes one final in-band error event in the client's protocol, then the stream ends.
+ */
+import type { ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { SSEDecoder, SSEFrameSplitter } from '../core/sse.js';
+import type { AdapterEnv, EventStreamMessage, SSEEvent } from '../core/types.js';
+import type { PassthroughTap, StreamEncoder, StreamTranslator } from '../protocols/index.js';
+import { clientAborted, type RequestCtx } from './http.js';
+import type { Deployment } from './registry.js';
+import { transportError } from './upstream.js';
+
+const KEEPALIVE_MS = 15_000;
+
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+} as const;
+
+/** Writes; when the socket is full, resolves once it drains (or the client leaves). */
+function write(res: ServerResponse, data: string | Buffer): Promise<void> | undefined {
+  if (res.write(data)) return undefined;
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/** Sends a keep-alive frame after KEEPALIVE_MS without a write. */
+function keepAlive(res: ServerResponse, frame: string): { touch(): void; stop(): void } {
+  const t = setTimeout(function tick() {
+    if (!res.writableEnded && !res.destroyed) {
+      res.write(frame);
+      t.refresh();
+    }
+  }, KEEPALIVE_MS);
+  t.unref();
+  return { touch: () => t.refresh(), stop: () => clearTimeout(t) };
+}
+
+/** A frame decoder for the upstream's framing. */
+export interface FrameDecoder<E> {
+  push(bytes: Uint8Array): E[];
+  end(): E[];
+}
+
+export type DecoderFactory = () => FrameDecoder<SSEEvent | EventStreamMessage>;
+
+/** Same-protocol stream: upstream SSE frames forwarded byte for byte, usage tapped on the way. */
+export async function pumpPassthrough(
+  ctx: RequestCtx,
+  dep: Deployment,
+  upstream: Dispatcher.ResponseData,
+  tap: PassthroughTap,
+  encoder: StreamEncoder,
+  signal: AbortSignal,
+): Promise<void> {
+  const { res } = ctx;
+  res.writeHead(200, SSE_HEADERS);
+  const ka = keepAlive(res, encoder.keepAlive());
+  const splitter = new SSEFrameSplitter();
+  try {
+    for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+      const frames = splitter.push(chunk);
+      if (frames.length === 0) continue;
+      // One tap.frame() call per frame; copy the list only when the tap hides a frame.
+      let kept: Buffer[] | null = null;
+      for (let i = 0; i < frames.length; i++) {
+        const f = frames[i]!;
+        if (!tap.frame(f)) kept ??= frames.slice(0, i);
+        else if (kept) kept.push(f);
+      }
+      const list = kept ?? frames;
+      if (list.length === 0) continue;
+      const out = list.length === 1 ? list[0]! : Buffer.concat(list);
+      ka.touch();
+      const wait = write(res, out);
+      if (wait) await wait;
+    }
+    const rest = splitter.end();
+    if (rest && tap.frame(rest)) res.write(rest);
+    ctx.usage = tap.usage();
+    res.end();
+  } catch (e) {
+    ctx.usage = tap.usage();
+    failMidStream(ctx, dep, e, encoder, signal);
+  } finally {
+    ka.stop();
+  }
+}
+
+/** Translated stream: upstream frames → canonical chunks → the client's protocol. */
+export async function pumpTranslated(
+  ctx: RequestCtx,
+  dep: Deployment,
+  upstream: Dispatcher.ResponseData,
+  decoder: FrameDecoder<SSEEvent | EventStreamMessage>,
+  translator: StreamTranslator,
+  encoder: StreamEncoder,
+  signal: AbortSignal,
+  _env: AdapterEnv,
+): Promise<void> {
+  const { res } = ctx;
+  res.writeHead(200, SSE_HEADERS);
+  const ka = keepAlive(res, encoder.keepAlive());
+  let text = '';
+  const take = (outs: ReturnType<StreamTranslator['push']>): boolean => {
+    for (const o of outs) {
+      if ('error' in o) {
+        ctx.error = o.error.message;
+        text += encoder.error(o.error);
+        return false;
+      }
+      if (o.chunk.usage) ctx.usage = o.chunk.usage;
+      text += encoder.push(o.chunk);
+    }
+    return true;
+  };
+  try {
+    for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
+      for (const ev of decoder.push(chunk)) {
+        if (!take(translator.push(ev))) {
+          res.end(text);
+          upstream.body.destroy();
+          return;
+        }
+      }
+      if (text) {
+        ka.touch();
+        const wait = write(res, text);
+        text = '';
+        if (wait) await wait;
+      }
+    }
+    let ok = true;
+    for (const ev of decoder.end()) if (ok) ok = take(translator.push(ev));
+    if (ok) ok = take(translator.end());
+    res.end(ok ? text + encoder.end() : text);
+  } catch (e) {
+    if (text && !res.destroyed) res.write(text);
+    failMidStream(ctx, dep, e, encoder, signal);
+  } finally {
+    ka.stop();
+  }
+}
+
+function failMidStream(ctx: RequestCtx, dep: Deployment, e: unknown, encoder: StreamEncoder, signal: AbortSignal): void {
+  const { res } = ctx;
+  if (clientAborted(ctx) || res.destroyed) {
+    ctx.error = 'client closed the stream';
+    return;
+  }
+  const err = transportError(e, dep, signal);
+  ctx.error = err.message;
+  res.end(encoder.error(err));
+}
+
+export function sseDecoder(): FrameDecoder<SSEEvent> {
+  return new SSEDecoder();
+}
