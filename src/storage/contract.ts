@@ -58,6 +58,22 @@ export function runStorageContract(name: string, make: () => Promise<Storage>): 
       }),
     );
 
+    it('a negative or non-finite TTL is refused before anything is written', CASE, () =>
+      using(make, async (s) => {
+        for (const ttlMs of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+          await assert.rejects(s.set('ttl:bad', 'v', { ttlMs }), RangeError);
+          await assert.rejects(s.incr('ttl:badc', 1, { ttlMs }), RangeError);
+        }
+        assert.equal(await s.get('ttl:bad'), undefined);
+        assert.equal(await s.get('ttl:badc'), undefined);
+        // A fractional TTL is accepted (Redis's PX takes only whole ms) and still expires.
+        await s.set('ttl:frac', 'v', { ttlMs: 50.5 });
+        assert.equal(await s.get('ttl:frac'), 'v');
+        await sleep(100);
+        assert.equal(await s.get('ttl:frac'), undefined);
+      }),
+    );
+
     it('set replaces the TTL: a key set with a TTL then without one lives on', CASE, () =>
       using(make, async (s) => {
         await s.set('ttl:reset', 'a', { ttlMs: 50 });
