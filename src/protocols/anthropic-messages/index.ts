@@ -32,7 +32,14 @@ export const anthropicInbound: InboundProtocol = {
   renderError: (err: GatewayError) => ({ status: err.status, body: anthropicErrorBody(err) }),
 };
 
-export { anthropicHeaders, messagesUrl, buildMessagesBody, DEFAULT_MAX_TOKENS, EFFORT_BUDGETS } from './request.js';
+export {
+  anthropicHeaders,
+  messagesUrl,
+  buildMessagesBody,
+  DEFAULT_MAX_TOKENS,
+  EFFORT_BUDGETS,
+  ANTHROPIC_EXTENSION_FIELDS,
+} from './request.js';
 export { countTokensRequest, countTokensBody, estimateTokens } from './count-tokens.js';
 export { createUsageTap, carriesUsage, usageFromEvents, usageFromMessage, type AnthropicUsageTap } from './usage-tap.js';
 export { DEFAULT_ANTHROPIC_BASE_URL, ANTHROPIC_VERSION } from './wire.js';

@@ -65,6 +65,17 @@ export const EXTRA_FIELD = 'anthropic_extra';
 /** Assistant message field: the signature for `reasoning_content` when no thinking_blocks are given. */
 export const THINKING_SIGNATURE_FIELD = 'thinking_signature';
 
+/**
+ * Every Anthropic-only extension field the /v1/messages inbound may put on a canonical request,
+ * tool or message. Other upstream adapters must drop these before serialising (OpenAI rejects
+ * unknown fields).
+ */
+export const ANTHROPIC_EXTENSION_FIELDS = {
+  request: [EXTRA_FIELD, SERVER_TOOLS_FIELD],
+  tool: [EXTRA_FIELD],
+  message: ['is_error', THINKING_SIGNATURE_FIELD],
+} as const;
+
 /** OpenAI-only part types with no Anthropic form: dropped. */
 const DROPPED_PART_TYPES = new Set(['input_audio', 'audio', 'video_url']);
 
