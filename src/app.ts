@@ -74,6 +74,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     defaultSqlitePath: join(dirname(loaded.path), 'llmux.db'),
     onError: (e) => log.error({ err: e.message }, 'storage error'),
   });
+  const ext = Object.keys(config.extensions ?? {});
+  if (ext.length) log.warn(`extensions ${ext.join(', ')} are accepted for crabllm compatibility but not active in this llmux version`);
   if (config.storage.kind === 'memory') log.info({}, 'storage: memory (keys and providers created at run time are lost on restart)');
 
   const keys = new KeyService(storage);

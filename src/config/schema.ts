@@ -78,18 +78,18 @@ export const ExtensionsSchema = z.strictObject({
 export const ConfigSchema = z.strictObject({
   listen: z.string().default('127.0.0.1:5632').describe('host:port to serve on'),
   admin_token: z.string().min(1).optional().describe('Bearer token for /v1/admin/*; also turns auth on'),
-  providers: z.record(z.string(), ProviderSchema).default({}),
-  keys: z.array(KeySchema).default([]),
+  providers: z.record(z.string(), ProviderSchema).default({}).describe('Upstream providers by name (see below)'),
+  keys: z.array(KeySchema).default([]).describe('Virtual keys (see below)'),
   aliases: z.record(z.string(), z.string()).default({}).describe('alias → model (one hop)'),
   models: z.record(z.string(), ModelInfoSchema).default({}).describe('Per-model metadata: context_length, pricing, vision'),
   cloud_models: z.string().optional().describe('TOML file of model metadata to merge (config entries win)'),
-  storage: StorageSchema.default({ kind: 'memory' }),
-  extensions: ExtensionsSchema.optional(),
+  storage: StorageSchema.default({ kind: 'memory' }).describe('Where keys and providers created at run time live (see below)'),
+  extensions: ExtensionsSchema.optional().describe('crabllm extension tables; accepted, not yet active (a warning says so)'),
   shutdown_timeout: seconds('shutdown_timeout').default(30).describe('Drain time after SIGINT/SIGTERM'),
-  openapi: z.boolean().default(true),
+  openapi: z.boolean().default(true).describe('crabllm compatibility; accepted'),
   max_body_bytes: z.number().int().positive().default(32 * 1024 * 1024).describe('Largest request body accepted (413 above)'),
   workers: z.number().int().nonnegative().optional().describe('Processes serving the port; 0 or absent = one per core'),
-  log_level: z.enum(['error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  log_level: z.enum(['error', 'warn', 'info', 'debug', 'trace']).default('info').describe('Log verbosity; -v and -vv override it'),
 });
 
 export type RateLimitConfig = z.infer<typeof RateLimitSchema>;

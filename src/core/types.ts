@@ -224,3 +224,15 @@ export interface EventStreamMessage {
   /** The payload, parsed as JSON (Bedrock payloads are JSON). */
   payload: unknown;
 }
+
+/**
+ * Canonical fields that OpenAI-compatible services do not take: extensions carried for
+ * providers that do (Anthropic thinking, cache breakpoints, server tools, unknown Anthropic
+ * fields). Serialisers for other protocols drop exactly these, in one place each.
+ */
+export const CANONICAL_EXTENSIONS = {
+  request: ['thinking', 'top_k', 'metadata', 'anthropic_extra', 'anthropic_server_tools'],
+  message: ['thinking_blocks', 'cache_control', 'is_error', 'thinking_signature'],
+  tool: ['cache_control', 'anthropic_extra'],
+  part: ['cache_control'],
+} as const;

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { GatewayError } from '../core/errors.js';
 import { inboundProtocol, openaiInbound, type InboundProtocol } from '../protocols/index.js';
 import { chatHandler } from './chat.js';
+import { countTokensHandler } from './count-tokens.js';
 import { endpointHandler } from './endpoints.js';
 import { sendError, sendJson, type RequestCtx } from './http.js';
 import { modelHandler, modelsHandler } from './models.js';
@@ -59,7 +60,10 @@ export function createGatewayServer(state: GatewayState, opts: GatewayServerOpti
   const routes = new Map<string, Handler>();
   const anthropic = inboundProtocol('anthropic-messages');
   routes.set('POST /v1/chat/completions', chatHandler(state, openaiInbound));
-  if (anthropic) routes.set('POST /v1/messages', chatHandler(state, anthropic));
+  if (anthropic) {
+    routes.set('POST /v1/messages', chatHandler(state, anthropic));
+    routes.set('POST /v1/messages/count_tokens', countTokensHandler(state, anthropic));
+  }
   routes.set('POST /v1/completions', endpointHandler(state, 'completions', 'legacy completions'));
   routes.set('POST /v1/embeddings', endpointHandler(state, 'embeddings', 'embeddings'));
   routes.set('POST /v1/images/generations', endpointHandler(state, 'images/generations', 'image generation'));

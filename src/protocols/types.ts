@@ -78,6 +78,8 @@ export interface UpstreamAdapter {
    * back as bytes with usage tapped on the way. Absent → the gateway always translates.
    */
   passthrough?: Passthrough;
+  /** The provider's own token-counting call for a client body of this protocol, when it has one. */
+  countTokens?(body: Record<string, unknown>, target: UpstreamTarget, clientHeaders: HeaderBag): HttpRequestSpec;
   /** Async request signing (SigV4), when the protocol needs it. `now` is injected. */
   sign?(spec: HttpRequestSpec, target: UpstreamTarget, now: Date): Promise<HttpRequestSpec>;
   /** A non-streaming upstream response body (parsed JSON) to a canonical completion. */
@@ -113,6 +115,8 @@ export interface InboundProtocol {
   streamEncoder(requestedModel: string, env: AdapterEnv, opts: { includeUsage: boolean }): StreamEncoder;
   /** The error in this protocol's envelope. */
   renderError(err: GatewayError): { status: number; body: unknown };
+  /** Token counting for this protocol's clients: an estimate when the provider cannot count. */
+  countTokens?: { estimate(req: ChatRequest): number; render(inputTokens: number): unknown };
 }
 
 /** Canonical chunks to the client's SSE bytes. */

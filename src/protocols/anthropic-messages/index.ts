@@ -4,6 +4,7 @@
  */
 import { anthropicErrorBody, type GatewayError } from '../../core/errors.js';
 import type { InboundProtocol, UpstreamAdapter } from '../types.js';
+import { countTokensBody, countTokensRequest, estimateTokens } from './count-tokens.js';
 import { anthropicUpstreamError } from './errors.js';
 import { parseAnthropicRequest } from './inbound-request.js';
 import { renderAnthropicResponse } from './inbound-response.js';
@@ -21,6 +22,7 @@ export const anthropicUpstream: UpstreamAdapter = {
   chatResponse: anthropicChatResponse,
   chatStream: anthropicChatStream,
   error: anthropicUpstreamError,
+  countTokens: countTokensRequest,
 };
 
 export const anthropicInbound: InboundProtocol = {
@@ -30,6 +32,7 @@ export const anthropicInbound: InboundProtocol = {
   // Usage is part of every Anthropic stream, so `includeUsage` does not apply.
   streamEncoder: (requestedModel, env) => createAnthropicStreamEncoder(requestedModel, env),
   renderError: (err: GatewayError) => ({ status: err.status, body: anthropicErrorBody(err) }),
+  countTokens: { estimate: estimateTokens, render: countTokensBody },
 };
 
 export {

@@ -2,7 +2,7 @@
  * Where and how to call an OpenAI-compatible upstream (OpenAI, Azure OpenAI, Ollama, and any
  * custom service): URL per endpoint, auth header, and the canonical request serialised for it.
  */
-import type { ChatRequest } from '../../core/types.js';
+import { CANONICAL_EXTENSIONS, type ChatMessage, type ChatRequest } from '../../core/types.js';
 import type { ChatRequestOptions, HttpRequestSpec, UpstreamTarget } from '../types.js';
 
 /** Endpoints an OpenAI-compatible upstream serves, by their path under the base URL. */
@@ -41,11 +41,9 @@ export function authHeaders(target: UpstreamTarget): Record<string, string> {
 /** Serialises a canonical request (used when the client spoke another protocol). */
 export function chatRequest(req: ChatRequest, target: UpstreamTarget, opts: ChatRequestOptions): HttpRequestSpec {
   const body: Record<string, unknown> = { ...req, model: target.model };
-  // Extension fields of the canonical form that OpenAI-compatible services would reject.
-  delete body['thinking'];
-  delete body['top_k'];
-  delete body['metadata'];
-  if (Array.isArray(req.messages)) body['messages'] = req.messages.map(stripMessageExtensions);
+  for (const k of CANONICAL_EXTENSIONS.request) delete body[k];
+  if (Array.isArray(req.messages)) body['messages'] = req.messages.map(stripMessage);
+  if (Array.isArray(req.tools)) body['tools'] = req.tools.map((t) => without(t, CANONICAL_EXTENSIONS.tool));
   if (opts.stream) {
     body['stream'] = true;
     body['stream_options'] = { ...(req.stream_options ?? {}), include_usage: true };
@@ -65,21 +63,17 @@ export function chatRequest(req: ChatRequest, target: UpstreamTarget, opts: Chat
   };
 }
 
-function stripMessageExtensions(m: ChatRequest['messages'][number]): Record<string, unknown> {
-  if (m.thinking_blocks === undefined && m.cache_control === undefined && !hasPartCacheControl(m.content)) return m;
-  const { thinking_blocks: _t, cache_control: _c, ...rest } = m;
-  if (Array.isArray(rest.content)) {
-    rest.content = rest.content.map((p) => {
-      if (p && typeof p === 'object' && 'cache_control' in p) {
-        const { cache_control: _pc, ...pr } = p as Record<string, unknown>;
-        return pr as typeof p;
-      }
-      return p;
-    });
-  }
-  return rest;
+/** A copy without the named keys, or the object itself when it has none of them. */
+function without<T extends object>(obj: T, keys: readonly string[]): T {
+  if (!keys.some((k) => k in obj)) return obj;
+  const out = { ...obj } as Record<string, unknown>;
+  for (const k of keys) delete out[k];
+  return out as T;
 }
 
-function hasPartCacheControl(content: unknown): boolean {
-  return Array.isArray(content) && content.some((p) => p && typeof p === 'object' && 'cache_control' in p);
+function stripMessage(m: ChatMessage): ChatMessage {
+  const out = without(m, CANONICAL_EXTENSIONS.message);
+  if (!Array.isArray(out.content)) return out;
+  const parts = out.content.map((p) => without(p, CANONICAL_EXTENSIONS.part));
+  return parts.every((p, i) => p === (out.content as unknown[])[i]) ? out : { ...out, content: parts };
 }
