@@ -98,7 +98,8 @@ export interface SimulatorOptions {
 
 // The interface is what callers read; this line keeps it and the schema from drifting apart.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const schemaMatchesInterface: Same<z.output<typeof SimulatorOptionsSchema>, SimulatorOptions> = true;
+type Out = z.output<typeof SimulatorOptionsSchema>;
+const schemaMatchesInterface: Same<Out, SimulatorOptions> & Same<keyof Out, keyof SimulatorOptions> = true;
 void schemaMatchesInterface;
 
 /** Every setting with its default filled in. */
