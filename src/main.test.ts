@@ -50,13 +50,14 @@ async function serve(cwd: string, args: string[], env = cleanEnv()): Promise<Run
   return { child, url, stderr: () => err };
 }
 
-function exited(child: ChildProcess, ms = 15_000): Promise<number | null> {
+/** The exit code, or the signal's name when a signal ended the process. */
+function exited(child: ChildProcess, ms = 15_000): Promise<number | string | null> {
   return new Promise((resolve, reject) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode ?? child.signalCode);
     const t = setTimeout(() => reject(new Error('process did not exit')), ms);
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
       clearTimeout(t);
-      resolve(code);
+      resolve(code ?? signal);
     });
   });
 }
@@ -119,7 +120,7 @@ describe('llmux serve', () => {
     assert.ok(!text.includes('sk-env-openai'), 'the secret itself is not copied into the file');
     assert.ok(!text.includes('[providers.demo]'));
     run.child.kill('SIGTERM');
-    assert.equal(await exited(run.child), 0);
+    assert.equal(await exited(run.child), 0, run.stderr());
   });
 
   it('--workers 2: a key created through one worker works on every worker at once', async () => {

@@ -97,7 +97,20 @@ async function serveWorker(configPath: string, argv: string[], inCluster: boolea
   const { config } = loadConfigFile(configPath);
   const logger = makeLogger(verbosity(argv) ?? config.log_level);
   const bind = flag(argv, '--bind', '-b');
-  let app: App;
+  // Changes announced by other workers while this one is still starting are kept and applied
+  // once it is up; otherwise a key created meanwhile would stay unknown here.
+  const pending = new Set<'keys' | 'providers'>();
+  let app: App | undefined;
+  let reloadRequested = false;
+  process.on('message', (m: Msg) => {
+    if (m?.type === 'llmux:changed') {
+      if (!app) pending.add(m.what);
+      else void app.refresh(m.what).catch((e: unknown) => logger.error({ err: (e as Error).message }, 'refresh failed'));
+    } else if (m?.type === 'llmux:reload') {
+      if (!app) reloadRequested = true;
+      else reload();
+    }
+  });
   try {
     app = await startApp({
       configPath,
@@ -110,46 +123,46 @@ async function serveWorker(configPath: string, argv: string[], inCluster: boolea
     logger.flush();
     throw e;
   }
-  if (inCluster) process.send?.({ type: 'llmux:listening', url: app.url } satisfies Msg);
-  else process.stderr.write(`llmux: listening on ${app.url} (1 worker)\n`);
+  const running = app;
+  for (const what of pending) await running.refresh(what);
 
-  const reload = (): void => {
-    app.reload().then(
+  function reload(): void {
+    running.reload().then(
       (r) => {
         logger.info({ applied: r.applied, restart_needed: r.restartNeeded }, 'config reloaded');
         if (r.restartNeeded.length) logger.warn(`config: ${r.restartNeeded.join(', ')} changed; restart llmux to apply`);
       },
       (e: unknown) => logger.error({ err: (e as Error).message }, 'config reload failed; keeping the previous config'),
     );
-  };
+  }
   process.on('SIGHUP', reload);
-  process.on('message', (m: Msg) => {
-    if (m?.type === 'llmux:changed') void app.refresh(m.what).catch((e: unknown) => logger.error({ err: (e as Error).message }, 'refresh failed'));
-    else if (m?.type === 'llmux:reload') reload();
-  });
+  if (reloadRequested) reload();
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    app.close().finally(() => {
+    running.close().finally(() => {
       logger.flush();
       process.exit(0);
     });
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // Announced only now that the signal handlers are in place: a supervisor that stops llmux as
+  // soon as it is up must get a drain, not the default kill.
+  if (inCluster) process.send?.({ type: 'llmux:listening', url: running.url } satisfies Msg);
+  else process.stderr.write(`llmux: listening on ${running.url} (1 worker)\n`);
 }
 
 async function servePrimary(configPath: string, argv: string[], workers: number): Promise<void> {
   let stopping = false;
-  let announced = false;
+  let listening = 0;
   const fork = (): void => {
     const w = cluster.fork();
     w.on('message', (m: Msg) => {
       if (m?.type === 'llmux:changed') {
         for (const other of Object.values(cluster.workers ?? {})) if (other && other !== w) other.send(m);
-      } else if (m?.type === 'llmux:listening' && !announced) {
-        announced = true;
+      } else if (m?.type === 'llmux:listening' && ++listening === workers) {
         process.stderr.write(`llmux: listening on ${m.url} (${workers} workers)\n`);
       }
     });
