@@ -242,6 +242,27 @@ prompt = 1
     await assert.rejects(client.chat.completions.create({ model: 'm', messages: [] }), (e: unknown) => (e as { status: number }).status === 401);
   });
 
+  it('a change to the file is picked up without a signal; an invalid edit keeps the previous config', async () => {
+    const up = await startMockUpstream(okChat('watched'));
+    cleanups.push(() => up.close());
+    const toml = (aliases: string) => `${aliases}\n[providers.p]\nbase_url = "${up.url}/v1"\nmodels = ["m"]\n`;
+    const gw = await startTestGateway(toml(''), { watchConfig: true });
+    cleanups.push(() => gw.close());
+    const ask = (model: string) => fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model, messages: [{ role: 'user', content: 'x' }] }) });
+    assert.equal((await ask('nick')).status, 404);
+    gw.writeConfig(toml('aliases = { nick = "m" }'));
+    let status = 0;
+    for (let i = 0; i < 100 && status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = (await ask('nick')).status;
+    }
+    assert.equal(status, 200, 'the alias added to the file works without a restart');
+    gw.writeConfig(toml('aliases = { nick = "m" }\nlisten_typo = 1'));
+    for (let i = 0; i < 100 && !gw.logs.some((l) => /reload failed/.test(String(l['msg']))); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(gw.logs.some((l) => /reload failed/.test(String(l['msg'])) && /listen_typo/.test(String(l['err']))), 'the bad edit is reported');
+    assert.equal((await ask('nick')).status, 200, 'the previous config stays in force');
+  });
+
   it('a config with an unknown key fails with the path and a suggestion', async () => {
     await assert.rejects(startTestGateway('[providers.p]\nbase_url = "http://127.0.0.1:1/v1"\nmodels = ["m"]\nmax_retires = 3\n'), (e: unknown) => {
       const msg = (e as Error).message;
