@@ -110,7 +110,8 @@ export function openAIErrorBody(err: GatewayError): { error: Record<string, unkn
   return { error: { message: err.message, type: err.type, param: err.param, code: err.code } };
 }
 
-const ANTHROPIC_TYPES: Record<number, string> = {
+/** Anthropic's error `type` for each HTTP status it uses. */
+export const ANTHROPIC_ERROR_TYPES: Readonly<Record<number, string>> = {
   400: 'invalid_request_error',
   401: 'authentication_error',
   402: 'billing_error',
@@ -129,9 +130,9 @@ const ANTHROPIC_TYPES: Record<number, string> = {
 export function anthropicErrorBody(err: GatewayError): { type: 'error'; error: { type: string; message: string } } {
   const upstreamType = err.upstreamError?.['type'];
   const type =
-    typeof upstreamType === 'string' && Object.values(ANTHROPIC_TYPES).includes(upstreamType)
+    typeof upstreamType === 'string' && Object.values(ANTHROPIC_ERROR_TYPES).includes(upstreamType)
       ? upstreamType
-      : ANTHROPIC_TYPES[err.status] ?? (err.status >= 500 ? 'api_error' : 'invalid_request_error');
+      : ANTHROPIC_ERROR_TYPES[err.status] ?? (err.status >= 500 ? 'api_error' : 'invalid_request_error');
   return { type: 'error', error: { type, message: err.message } };
 }
 

@@ -40,15 +40,28 @@ export function resolveModel(state: GatewayState, ctx: RequestCtx, requested: st
   return resolved;
 }
 
+export interface JsonRequest {
+  raw: Buffer;
+  parsed: Record<string, unknown>;
+  /** The model name the client sent (an alias stays an alias). */
+  requested: string;
+  resolved: Resolved;
+}
+
+/** What every JSON route does first: authenticate, read and parse the body, resolve the model. */
+export async function readJsonRequest(state: GatewayState, ctx: RequestCtx): Promise<JsonRequest> {
+  ctx.key = authenticate(ctx.req, state.keys, state.adminTokenSet());
+  const raw = await readBody(ctx.req, state.maxBodyBytes());
+  const parsed = parseJsonObject(raw);
+  const requested = requireModel(parsed);
+  return { raw, parsed, requested, resolved: resolveModel(state, ctx, requested) };
+}
+
 export function chatHandler(state: GatewayState, inbound: InboundProtocol): (ctx: RequestCtx) => Promise<void> {
   const env: AdapterEnv = state.env;
   return async (ctx) => {
     try {
-      ctx.key = authenticate(ctx.req, state.keys, state.adminTokenSet());
-      const raw = await readBody(ctx.req, state.maxBodyBytes());
-      const parsed = parseJsonObject(raw);
-      const requested = requireModel(parsed);
-      const resolved = resolveModel(state, ctx, requested);
+      const { raw, parsed, requested, resolved } = await readJsonRequest(state, ctx);
       const stream = parsed['stream'] === true;
       const includeUsage = clientWantsUsage(parsed);
       const clientHeaders = ctx.req.headers;

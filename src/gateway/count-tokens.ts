@@ -5,9 +5,8 @@
  */
 import { GatewayError } from '../core/errors.js';
 import type { InboundProtocol } from '../protocols/index.js';
-import { authenticate } from './auth.js';
-import { requireModel, resolveModel } from './chat.js';
-import { clientAborted, parseJsonObject, readBody, sendBytes, sendError, sendJson, type RequestCtx } from './http.js';
+import { readJsonRequest } from './chat.js';
+import { clientAborted, sendBytes, sendError, sendJson, type RequestCtx } from './http.js';
 import { attemptOrder } from './registry.js';
 import type { GatewayState } from './state.js';
 import { callUpstream, readAll } from './upstream.js';
@@ -17,10 +16,7 @@ export function countTokensHandler(state: GatewayState, inbound: InboundProtocol
     try {
       const counting = inbound.countTokens;
       if (!counting) throw new GatewayError('LLMUX_ERR_UNSUPPORTED', 'token counting is not available for this protocol');
-      ctx.key = authenticate(ctx.req, state.keys, state.adminTokenSet());
-      const parsed = parseJsonObject(await readBody(ctx.req, state.maxBodyBytes()));
-      const requested = requireModel(parsed);
-      const resolved = resolveModel(state, ctx, requested);
+      const { parsed, resolved } = await readJsonRequest(state, ctx);
       const dep = attemptOrder(resolved.deployments, state.rand)[0]!;
       ctx.provider = dep.provider;
       if (dep.protocol === inbound.protocol && dep.adapter.countTokens) {

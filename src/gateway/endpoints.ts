@@ -5,13 +5,12 @@
  */
 import { GatewayError } from '../core/errors.js';
 import { endpointRequest, openaiInbound, openaiStreamTap, type OpenAIEndpoint } from '../protocols/index.js';
-import { authenticate } from './auth.js';
-import { requireModel, resolveModel } from './chat.js';
+import { readJsonRequest } from './chat.js';
 import { dispatch } from './dispatch.js';
-import { clientAborted, parseJsonObject, readBody, sendBytes, sendError, type RequestCtx } from './http.js';
+import { clientAborted, sendBytes, sendError, type RequestCtx } from './http.js';
 import { attemptOrder, type Deployment } from './registry.js';
 import type { GatewayState } from './state.js';
-import { pumpPassthrough } from './stream.js';
+import { pumpPassthrough, write } from './stream.js';
 import { readAll } from './upstream.js';
 import { findUsage } from '../core/json-bytes.js';
 import type { Usage } from '../core/types.js';
@@ -29,11 +28,7 @@ export function openaiDeployments(deps: readonly Deployment[], model: string, wh
 export function endpointHandler(state: GatewayState, endpoint: OpenAIEndpoint, what: string): (ctx: RequestCtx) => Promise<void> {
   return async (ctx) => {
     try {
-      ctx.key = authenticate(ctx.req, state.keys, state.adminTokenSet());
-      const raw = await readBody(ctx.req, state.maxBodyBytes());
-      const parsed = parseJsonObject(raw);
-      const requested = requireModel(parsed);
-      const resolved = resolveModel(state, ctx, requested);
+      const { raw, parsed, requested, resolved } = await readJsonRequest(state, ctx);
       const deps = openaiDeployments(resolved.deployments, requested, what);
       const stream = endpoint === 'completions' && parsed['stream'] === true;
       await dispatch(
@@ -69,17 +64,8 @@ async function pipeBinary(ctx: RequestCtx, dep: Deployment, up: { body: AsyncIte
   res.writeHead(200, { 'content-type': contentType });
   try {
     for await (const chunk of up.body) {
-      if (!res.write(chunk as Buffer)) {
-        await new Promise<void>((r) => {
-          const done = (): void => {
-            res.off('drain', done);
-            res.off('close', done);
-            r();
-          };
-          res.on('drain', done);
-          res.on('close', done);
-        });
-      }
+      const wait = write(res, chunk as Buffer);
+      if (wait) await wait;
     }
     res.end();
   } catch {

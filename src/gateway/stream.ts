@@ -22,7 +22,7 @@ export const SSE_HEADERS = {
 } as const;
 
 /** Writes; when the socket is full, resolves once it drains (or the client leaves). */
-function write(res: ServerResponse, data: string | Buffer): Promise<void> | undefined {
+export function write(res: ServerResponse, data: string | Buffer): Promise<void> | undefined {
   if (res.write(data)) return undefined;
   return new Promise((resolve) => {
     const done = (): void => {

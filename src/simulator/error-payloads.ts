@@ -6,6 +6,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { exceptionFrame, EVENTSTREAM_HEADERS } from './bedrock-payloads.js';
 import { prepareBody, prepareStream, type PreparedBody, type PreparedStream } from './prepared.js';
+import { ANTHROPIC_ERROR_TYPES } from '../core/errors.js';
 
 export type WireProtocol = 'openai' | 'anthropic' | 'gemini' | 'bedrock';
 
@@ -19,18 +20,7 @@ const OPENAI: Record<number, [type: string, code: string | null]> = {
   429: ['requests', 'rate_limit_exceeded'],
 };
 
-const ANTHROPIC: Record<number, string> = {
-  400: 'invalid_request_error',
-  401: 'authentication_error',
-  402: 'billing_error',
-  403: 'permission_error',
-  404: 'not_found_error',
-  413: 'request_too_large',
-  429: 'rate_limit_error',
-  500: 'api_error',
-  504: 'timeout_error',
-  529: 'overloaded_error',
-};
+const ANTHROPIC = ANTHROPIC_ERROR_TYPES;
 
 const GEMINI: Record<number, string> = {
   400: 'INVALID_ARGUMENT',
