@@ -80,8 +80,9 @@ export function chatHandler(state: GatewayState, inbound: InboundProtocol): (ctx
         if (!stream) {
           const body = await readAll(dep, up.body, signal);
           if (pt) {
-            ctx.usage = pt.responseUsage(body);
-            sendBytes(ctx.res, 200, 'application/json', body);
+            const out = pt.response(body, dep.target);
+            ctx.usage = out.usage;
+            sendBytes(ctx.res, 200, 'application/json', out.body);
             return;
           }
           let json: unknown;
@@ -96,7 +97,7 @@ export function chatHandler(state: GatewayState, inbound: InboundProtocol): (ctx
           return;
         }
         const encoder = inbound.streamEncoder(requested, env, { includeUsage });
-        if (pt) return pumpPassthrough(ctx, dep, up, pt.streamTap(parsed), encoder, signal);
+        if (pt) return pumpPassthrough(ctx, dep, up, pt.streamTap(parsed, dep.target), encoder, signal);
         const makeDecoder: DecoderFactory | undefined = state.decoders[dep.adapter.framing];
         if (!makeDecoder) throw new GatewayError('LLMUX_ERR_UNSUPPORTED', `no decoder for ${dep.adapter.framing} streams`);
         return pumpTranslated(ctx, dep, up, makeDecoder(), dep.adapter.chatStream(dep.target, env), encoder, signal, env);

@@ -38,7 +38,7 @@ export function endpointHandler(state: GatewayState, endpoint: OpenAIEndpoint, w
         async (dep, up, signal) => {
           if (stream) {
             const encoder = openaiInbound.streamEncoder(requested, state.env, { includeUsage: false });
-            return pumpPassthrough(ctx, dep, up, openaiStreamTap(parsed), encoder, signal);
+            return pumpPassthrough(ctx, dep, up, openaiStreamTap(parsed, dep.target), encoder, signal);
           }
           const contentType = headerString(up.headers['content-type']) ?? 'application/json';
           if (endpoint === 'audio/speech') return pipeBinary(ctx, dep, up, contentType.startsWith('application/json') ? 'audio/mpeg' : contentType, signal);

@@ -72,12 +72,13 @@ export async function pumpPassthrough(
     for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
       const frames = splitter.push(chunk);
       if (frames.length === 0) continue;
-      // One tap.frame() call per frame; copy the list only when the tap hides a frame.
+      // One tap.frame() call per frame; copy the list only when the tap hides or rewrites a frame.
       let kept: Buffer[] | null = null;
       for (let i = 0; i < frames.length; i++) {
         const f = frames[i]!;
-        if (!tap.frame(f)) kept ??= frames.slice(0, i);
-        else if (kept) kept.push(f);
+        const out = tap.frame(f);
+        if (out !== f) kept ??= frames.slice(0, i);
+        if (kept && out) kept.push(out);
       }
       const list = kept ?? frames;
       if (list.length === 0) continue;
@@ -87,7 +88,8 @@ export async function pumpPassthrough(
       if (wait) await wait;
     }
     const rest = splitter.end();
-    if (rest && tap.frame(rest)) res.write(rest);
+    const last = rest && tap.frame(rest);
+    if (last) res.write(last);
     ctx.usage = tap.usage();
     res.end();
   } catch (e) {

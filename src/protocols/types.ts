@@ -93,15 +93,18 @@ export interface UpstreamAdapter {
 export interface Passthrough {
   /** The upstream request for the client's raw body (`parsed` is the same body, parsed). */
   request(raw: Buffer, parsed: Record<string, unknown>, target: UpstreamTarget, opts: ChatRequestOptions): HttpRequestSpec;
-  /** A tap over a stream's raw SSE frames: reads usage, and may hide frames the client did not ask for. */
-  streamTap(parsed: Record<string, unknown>): PassthroughTap;
-  /** Usage from a whole non-streaming response body. */
-  responseUsage(body: Buffer): Usage | undefined;
+  /**
+   * A tap over a stream's raw SSE frames: reads usage, may hide frames the client did not ask
+   * for, and may normalise a vendor quirk (the target says which vendor).
+   */
+  streamTap(parsed: Record<string, unknown>, target: UpstreamTarget): PassthroughTap;
+  /** A whole non-streaming response: the body to return (normally the same bytes) and its usage. */
+  response(body: Buffer, target: UpstreamTarget): { body: Buffer; usage: Usage | undefined };
 }
 
 export interface PassthroughTap {
-  /** Sees one raw SSE frame (bytes up to and including its blank line); returns false to drop it. */
-  frame(frame: Buffer): boolean;
+  /** Sees one raw SSE frame (bytes up to and including its blank line); returns what to send, or null to drop it. */
+  frame(frame: Buffer): Buffer | null;
   usage(): Usage | undefined;
 }
 

@@ -19,11 +19,14 @@ test('passthrough: only model is rewritten in the raw body; headers as for trans
 test('passthrough stream tap: every frame kept, usage read from raw frames', () => {
   const bytes = readFixture('anthropic/docs-stream-tool_use-input_json_delta.sse.txt');
   const frames = bytes.toString('utf8').split('\n\n').filter((f) => f.trim() !== '').map((f) => Buffer.from(`${f}\n\n`));
-  const tap = anthropicPassthrough.streamTap({});
-  assert.ok(frames.every((f) => tap.frame(f)));
+  const target = { provider: 'a', kind: 'anthropic', baseUrl: 'http://x', model: 'm' };
+  const tap = anthropicPassthrough.streamTap({}, target);
+  assert.ok(frames.every((f) => tap.frame(f) === f), 'frames pass unchanged');
   assert.equal(tap.usage()?.prompt_tokens, 472);
   assert.equal(tap.usage()?.completion_tokens, 89);
   const body = readFixture('anthropic/messages-nonstream-text.json');
-  assert.equal(anthropicPassthrough.responseUsage(body)?.prompt_tokens, 12);
-  assert.equal(anthropicPassthrough.responseUsage(body)?.completion_tokens, 29);
+  const out = anthropicPassthrough.response(body, target);
+  assert.equal(out.body, body, 'the body is returned as is');
+  assert.equal(out.usage?.prompt_tokens, 12);
+  assert.equal(out.usage?.completion_tokens, 29);
 });

@@ -25,11 +25,11 @@ const MESSAGE_DELTA = Buffer.from('message_delta');
 export function anthropicStreamTap(): PassthroughTap {
   const tap = createUsageTap();
   return {
-    frame(f: Buffer): boolean {
-      if (f.indexOf(MESSAGE_START) === -1 && f.indexOf(MESSAGE_DELTA) === -1) return true;
+    frame(f: Buffer): Buffer {
+      if (f.indexOf(MESSAGE_START) === -1 && f.indexOf(MESSAGE_DELTA) === -1) return f;
       const dec = new SSEDecoder();
       for (const ev of [...dec.push(f), ...dec.end()]) tap.push(ev);
-      return true;
+      return f;
     },
     usage: () => tap.usage(),
   };
@@ -56,5 +56,5 @@ export const anthropicPassthrough: Passthrough = {
     };
   },
   streamTap: () => anthropicStreamTap(),
-  responseUsage,
+  response: (body) => ({ body, usage: responseUsage(body) }),
 };

@@ -60,16 +60,45 @@ function modelOnly(raw: Buffer, parsed: Record<string, unknown>, model: string):
 const USAGE = Buffer.from('"usage"');
 const EMPTY_CHOICES = /"choices"\s*:\s*\[\s*\]/;
 
-export function openaiStreamTap(parsed: Record<string, unknown>): PassthroughTap {
+/**
+ * Ollama names reasoning text `reasoning`; OpenAI clients that read reasoning look for
+ * `reasoning_content`. Renaming the key in place keeps every other byte. The pattern cannot match
+ * inside a JSON string, where quotes are escaped.
+ */
+const REASONING_KEY = Buffer.from('"reasoning":');
+const REASONING_CONTENT_KEY = Buffer.from('"reasoning_content":');
+
+function renameReasoning(b: Buffer): Buffer {
+  let at = b.indexOf(REASONING_KEY);
+  if (at === -1) return b;
+  const parts: Buffer[] = [];
+  let pos = 0;
+  while (at !== -1) {
+    parts.push(b.subarray(pos, at), REASONING_CONTENT_KEY);
+    pos = at + REASONING_KEY.length;
+    at = b.indexOf(REASONING_KEY, pos);
+  }
+  parts.push(b.subarray(pos));
+  return Buffer.concat(parts);
+}
+
+/** Whether a provider kind names reasoning `reasoning` (normalised to `reasoning_content`). */
+function renamesReasoning(target: UpstreamTarget): boolean {
+  return target.kind === 'ollama';
+}
+
+export function openaiStreamTap(parsed: Record<string, unknown>, target?: UpstreamTarget): PassthroughTap {
   const keepUsageChunk = clientWantsUsage(parsed);
+  const rename = target !== undefined && renamesReasoning(target);
   let usage: Usage | undefined;
   return {
-    frame(f: Buffer): boolean {
-      if (f.indexOf(USAGE) === -1) return true;
+    frame(f: Buffer): Buffer | null {
+      const out = rename ? renameReasoning(f) : f;
+      if (f.indexOf(USAGE) === -1) return out;
       const u = findUsage(f);
-      if (!u) return true;
+      if (!u) return out;
       usage = u as unknown as Usage;
-      return keepUsageChunk || !EMPTY_CHOICES.test(f.toString('latin1'));
+      return keepUsageChunk || !EMPTY_CHOICES.test(f.toString('latin1')) ? out : null;
     },
     usage: () => usage,
   };
@@ -80,5 +109,5 @@ export const openaiPassthrough: Passthrough = {
     return endpointRequest('chat/completions', raw, parsed, target, opts.stream);
   },
   streamTap: openaiStreamTap,
-  responseUsage: (body) => findUsage(body) as Usage | undefined,
+  response: (body, target) => ({ body: renamesReasoning(target) ? renameReasoning(body) : body, usage: findUsage(body) as Usage | undefined }),
 };
