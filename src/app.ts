@@ -109,10 +109,15 @@ export async function startApp(opts: AppOptions): Promise<App> {
     }
   }
 
+  // A simulator speaking a signed protocol (Bedrock) needs credentials to sign with; any will do.
+  const withSimulatorCredentials = (e: ProviderEntry): ProviderEntry =>
+    canonicalKind(e.config.kind) === 'simulator'
+      ? { ...e, config: { region: 'us-east-1', access_key: 'simulator', secret_key: 'simulator', api_key: 'simulator', ...e.config } }
+      : e;
   const pool = new AgentPool();
   const buildTable = (): RoutingTable => {
     const t = new RoutingTable(
-      { providers: providers.all(), aliases: config.aliases, models: config.models, baseUrlFor: (e) => simulators.get(e.name)?.url },
+      { providers: providers.all().map(withSimulatorCredentials), aliases: config.aliases, models: config.models, baseUrlFor: (e) => simulators.get(e.name)?.url },
       pool,
     );
     for (const p of t.problems) log.warn(p);
