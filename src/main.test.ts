@@ -162,3 +162,16 @@ describe('llmux init', () => {
     assert.equal(await run(['--out', 'conf/x.toml', '--force']), 0);
   });
 });
+
+describe('npx llmux', () => {
+  it("runs this checkout's CLI (the README's quick start uses it), never a package from the registry", async () => {
+    const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
+      const c = spawn('npx', ['--no-install', 'llmux', 'help'], { cwd: projectRoot, env: cleanEnv(), stdio: ['ignore', 'pipe', 'ignore'] });
+      let text = '';
+      c.stdout!.on('data', (d: Buffer) => (text += d.toString()));
+      c.once('exit', (code) => resolve({ code, text }));
+    });
+    assert.equal(out.code, 0);
+    assert.match(out.text, /manage a running llmux gateway/);
+  });
+});
