@@ -43,8 +43,8 @@ function layerOf(file) {
 function check(file) {
   const layer = layerOf(file);
   if (!layer) return;
-  // Test helpers wire real parts together, like the tests that use them.
-  if (layer === 'testing') return;
+  // Test helpers and the conformance suite (test-only) wire real parts together, like tests.
+  if (layer === 'testing' || layer === 'conformance') return;
   const src = readFileSync(file, 'utf8');
   const isTest = file.endsWith('.test.ts');
   for (const m of src.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]/g)) {
