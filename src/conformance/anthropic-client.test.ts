@@ -13,7 +13,8 @@ import { readFixtureJson, readFixtureText } from '../testing/fixtures.js';
 import { TEST_KEY } from '../testing/gateway.js';
 import { accumulate, assertAnthropicOrder, collectEvents, eventShape, type MessageSeen, type StreamEvent } from './check-anthropic.js';
 import { cell, MODEL, startConformance, type Conformance, type ProviderKind } from './harness.js';
-import { replay } from './replay.js';
+import { bedrockTextThenThrottle, geminiTextThenError, MID_STREAM_TEXT, openaiTextThenError } from './mid-stream.js';
+import { replay, sendWire, type WireBody } from './replay.js';
 import { anthropicFacts, bedrockFacts, geminiFacts, openaiFacts, sseEventNames, streamPayloads } from './transcripts.js';
 
 let c: Conformance;
@@ -487,5 +488,39 @@ describe('Bedrock upstream (translated to Anthropic Messages)', () => {
     assert.equal(thinking.signature, f.signature);
     assert.equal(answer.text, f.text);
     assert.deepEqual([r.final.usage.input_tokens, r.final.usage.output_tokens], [51, 94]);
+  });
+});
+
+describe('errors after the 200, from translated providers', () => {
+  /** Streams until the SDK raises; the events before the error, and the error. */
+  async function untilError(model: string, wire: WireBody): Promise<{ events: StreamEvent[]; error: InstanceType<typeof Anthropic.APIError> }> {
+    c.up.handle((_req, res) => sendWire(res, wire));
+    const events: StreamEvent[] = [];
+    try {
+      for await (const e of await c.anthropic.messages.create({ model, ...PARAMS, stream: true })) events.push(e);
+    } catch (e) {
+      assert.ok(e instanceof Anthropic.APIError, String(e));
+      return { events, error: e };
+    }
+    assert.fail(`the stream ended cleanly after ${events.length} events instead of raising an error`);
+  }
+
+  it(`${tag('openai')} an error object mid-stream: the text so far, then an error event the SDK raises`, async () => {
+    const { events, error } = await untilError(MODEL.openai, openaiTextThenError());
+    assert.equal(accumulate(events).blocks[0]?.text, MID_STREAM_TEXT.openai);
+    assert.ok(!events.some((e) => e.type === 'message_stop'), 'no clean end');
+    assert.match(error.message, /server had an error/);
+  });
+
+  it(`${tag('gemini')} an error event after text: the text so far, then rate_limit_error`, async () => {
+    const { events, error } = await untilError(MODEL.gemini, geminiTextThenError());
+    assert.ok(accumulate(events).blocks[0]?.text.startsWith(MID_STREAM_TEXT.gemini));
+    assert.equal((error.error as { error: { type: string } }).error.type, 'rate_limit_error');
+  });
+
+  it(`${tag('bedrock')} a throttlingException frame after text: the text so far, then the SDK raises`, async () => {
+    const { events, error } = await untilError(MODEL.bedrock, bedrockTextThenThrottle());
+    assert.equal(accumulate(events).blocks[0]?.text, MID_STREAM_TEXT.bedrock);
+    assert.match(error.message, /Too many requests/);
   });
 });

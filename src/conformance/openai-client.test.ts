@@ -12,6 +12,7 @@ import { readFixtureJson } from '../testing/fixtures.js';
 import { assertOpenAIOrder, collect, summarise, type Chunk } from './check-openai.js';
 import { cell, MODEL, startConformance, type Conformance, type ProviderKind } from './harness.js';
 import { bedrockFrame, joinWire, replay, sendWire, wireBody } from './replay.js';
+import { bedrockTextThenThrottle, geminiTextThenError, MID_STREAM_TEXT } from './mid-stream.js';
 import { anthropicFacts, bedrockFacts, geminiFacts, openaiFacts, streamPayloads } from './transcripts.js';
 
 let c: Conformance;
@@ -569,6 +570,23 @@ describe('Gemini upstream (translated)', () => {
     assert.equal(s.text, f.text);
     const u = f.usage as { promptTokenCount: number; candidatesTokenCount: number; thoughtsTokenCount: number; totalTokenCount: number };
     assert.deepEqual([s.usage?.prompt_tokens, s.usage?.completion_tokens, s.usage?.total_tokens], [u.promptTokenCount, u.candidatesTokenCount + u.thoughtsTokenCount, u.totalTokenCount]);
+  });
+});
+
+describe('errors after the 200, from translated providers', () => {
+  it(`${tag('gemini')} an error event after text: the text arrives, then the client throws with Gemini's message`, async () => {
+    c.up.handle((_req, res) => sendWire(res, geminiTextThenError()));
+    const { chunks, error } = await streamUntilError(MODEL.gemini);
+    assert.ok(summarise(chunks).text.startsWith(MID_STREAM_TEXT.gemini));
+    assert.equal(summarise(chunks).finishes.length, 0);
+    assert.match(error.message, /exceeded your current quota/);
+  });
+
+  it(`${tag('bedrock')} a throttlingException frame after text: the text arrives, then the client throws`, async () => {
+    c.up.handle((_req, res) => sendWire(res, bedrockTextThenThrottle()));
+    const { chunks, error } = await streamUntilError(MODEL.bedrock);
+    assert.equal(summarise(chunks).text, MID_STREAM_TEXT.bedrock);
+    assert.match(error.message, /Too many requests/);
   });
 });
 

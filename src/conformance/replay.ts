@@ -49,6 +49,20 @@ export function bedrockFrame(event: Record<string, unknown>): Buffer {
   );
 }
 
+/** A Bedrock exception frame, as ConverseStream sends one after the 200 (e.g. throttlingException). */
+export function bedrockException(type: string, message: string): Buffer {
+  return Buffer.from(
+    codec.encode({
+      headers: {
+        ':exception-type': { type: 'string', value: type },
+        ':content-type': { type: 'string', value: 'application/json' },
+        ':message-type': { type: 'string', value: 'exception' },
+      },
+      body: fromUtf8(JSON.stringify({ message })),
+    }),
+  );
+}
+
 /** A transcript as the provider puts it on the wire. */
 export function wireBody(rel: string): WireBody {
   if (rel.endsWith('.json')) return { contentType: 'application/json', body: readFixture(rel) };
