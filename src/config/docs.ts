@@ -36,7 +36,7 @@ function table(schema: z.ZodType, skip: string[] = []): string {
 
 export function configurationDoc(): string {
   const kinds = Object.entries(KINDS)
-    .map(([k, i]) => `| \`${k}\` | ${i.protocol} | ${typeof i.defaultBaseUrl === 'string' ? `\`${i.defaultBaseUrl}\`` : i.defaultBaseUrl ? 'from `region`' : '`base_url` required'} |`)
+    .map(([k, i]) => `| \`${k}\` | ${k === 'simulator' ? 'any (`simulator.protocol`)' : i.protocol} | ${k === 'simulator' ? 'built in: a loopback server llmux starts' : typeof i.defaultBaseUrl === 'string' ? `\`${i.defaultBaseUrl}\`` : i.defaultBaseUrl ? 'from `region`' : '`base_url` required'} |`)
     .join('\n');
   const ignored = Object.entries(DOCUMENTED_BUT_IGNORED).map(([k, v]) => `| \`${k}\` | ${v} |`).join('\n');
   return `# Configuration

@@ -88,9 +88,12 @@ export function providerProblems(p: ProviderConfig): string[] {
   }
   if ((kind === 'anthropic' || kind === 'google') && !p.api_key) problems.push(`api_key: required for ${kind}`);
   if (kind === 'bedrock') {
-    if (!p.region) problems.push('region: required for bedrock');
-    if (!p.access_key) problems.push('access_key: required for bedrock');
-    if (!p.secret_key) problems.push('secret_key: required for bedrock');
+    if (!p.region && !p.base_url) problems.push('region: required for bedrock');
+    // Either SigV4 credentials, or a Bedrock API key (sent as a Bearer token).
+    if (!p.api_key) {
+      if (!p.access_key) problems.push('access_key: required for bedrock (or api_key, a Bedrock API key)');
+      if (!p.secret_key) problems.push('secret_key: required for bedrock (or api_key, a Bedrock API key)');
+    }
   }
   if (p.base_url) {
     try {

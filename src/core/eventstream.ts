@@ -81,7 +81,10 @@ export class EventStreamDecoder {
       }
     } catch (e) {
       this.failed = e instanceof GatewayError ? e : protocolError(String(e));
-      throw this.failed;
+      // Frames decoded before the bad one are delivered first; the next push or end() raises it,
+      // so what the client receives does not depend on how the bytes were split into reads.
+      if (out.length === 0) throw this.failed;
+      return out;
     }
     if (off < buf.length) {
       // Copy: the caller may reuse the buffer it pushed.
