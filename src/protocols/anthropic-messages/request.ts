@@ -38,6 +38,7 @@ import type {
 } from '../../core/types.js';
 import { objectSchema } from '../schema.js';
 import type { ChatRequestOptions, HeaderBag, HttpRequestSpec, UpstreamTarget } from '../types.js';
+import { isForeignSignature } from '../tool-ids.js';
 import {
   ANTHROPIC_VERSION,
   OAUTH_BETA,
@@ -180,12 +181,12 @@ function thinkingBlocks(m: ChatMessage): WireContentBlock[] {
   for (const b of blocks) {
     if (b.type === 'redacted_thinking' && typeof b.data === 'string') {
       out.push({ type: 'redacted_thinking', data: b.data });
-    } else if (b.type === 'thinking' && typeof b.signature === 'string' && b.signature !== '') {
+    } else if (b.type === 'thinking' && typeof b.signature === 'string' && b.signature !== '' && !isForeignSignature(b.signature)) {
       out.push({ type: 'thinking', thinking: b.thinking ?? '', signature: b.signature });
     }
   }
   const sig = m[THINKING_SIGNATURE_FIELD];
-  if (out.length === 0 && typeof m.reasoning_content === 'string' && typeof sig === 'string' && sig !== '') {
+  if (out.length === 0 && typeof m.reasoning_content === 'string' && typeof sig === 'string' && sig !== '' && !isForeignSignature(sig)) {
     out.push({ type: 'thinking', thinking: m.reasoning_content, signature: sig });
   }
   return out;

@@ -31,6 +31,10 @@ import { GatewayError } from '../../core/errors.js';
 import type { CacheControl, ChatMessage, ChatRequest, ContentPart, FunctionTool, JsonObject } from '../../core/types.js';
 import { objectSchema } from '../schema.js';
 import type { ChatRequestOptions, HttpRequestSpec, UpstreamTarget } from '../types.js';
+import { fitToolId, isForeignSignature } from '../tool-ids.js';
+
+/** Converse's toolUseId is 1-64 characters of [A-Za-z0-9_-]. */
+const BEDROCK_TOOL_ID_MAX = 64;
 import type {
   BinarySource,
   ContentBlock,
@@ -313,7 +317,7 @@ function assistantBlocks(m: ChatMessage, i: number): ContentBlock[] {
   for (const b of m.thinking_blocks ?? []) {
     if (b.type === 'redacted_thinking') {
       if (b.data) out.push({ reasoningContent: { redactedContent: b.data } });
-    } else {
+    } else if (b.signature === undefined || !isForeignSignature(b.signature)) {
       const reasoningText: { text: string; signature?: string } = { text: b.thinking ?? '' };
       if (b.signature !== undefined) reasoningText.signature = b.signature;
       out.push({ reasoningContent: { reasoningText } });
@@ -321,7 +325,7 @@ function assistantBlocks(m: ChatMessage, i: number): ContentBlock[] {
   }
   out.push(...userBlocks(m.content, `messages[${i}]`));
   (m.tool_calls ?? []).forEach((tc, j) => {
-    out.push({ toolUse: { toolUseId: tc.id, name: tc.function.name, input: parseArguments(tc.function.arguments, `messages[${i}].tool_calls[${j}].function.arguments`) } });
+    out.push({ toolUse: { toolUseId: fitToolId(tc.id, BEDROCK_TOOL_ID_MAX), name: tc.function.name, input: parseArguments(tc.function.arguments, `messages[${i}].tool_calls[${j}].function.arguments`) } });
   });
   return out;
 }
@@ -352,7 +356,7 @@ function toolResult(m: ChatMessage, i: number): ContentBlock {
       else throw invalid(`content part type '${p.type}' cannot be sent in a Bedrock tool result`, at);
     });
   }
-  return { toolResult: { toolUseId: m.tool_call_id, content } };
+  return { toolResult: { toolUseId: fitToolId(m.tool_call_id ?? '', BEDROCK_TOOL_ID_MAX), content } };
 }
 
 function toolSpec(t: FunctionTool): ToolSpec {
