@@ -32,9 +32,6 @@ import type { CacheControl, ChatMessage, ChatRequest, ContentPart, FunctionTool,
 import { objectSchema } from '../schema.js';
 import type { ChatRequestOptions, HttpRequestSpec, UpstreamTarget } from '../types.js';
 import { fitToolId, isForeignSignature } from '../tool-ids.js';
-
-/** Converse's toolUseId is 1-64 characters of [A-Za-z0-9_-]. */
-const BEDROCK_TOOL_ID_MAX = 64;
 import type {
   BinarySource,
   ContentBlock,
@@ -50,6 +47,9 @@ import type {
   ToolResultContent,
   ToolSpec,
 } from './wire.js';
+
+/** Converse's toolUseId is 1-64 characters of [A-Za-z0-9_-]. */
+const BEDROCK_TOOL_ID_MAX = 64;
 
 const CACHE_POINT = { cachePoint: { type: 'default' } } as const;
 
