@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseBenchArgs } from './args.js';
+
+test('--quick is chat and stream at 1000 and 2000/s, 5 s legs, direct, floor and llmux, no soak', () => {
+  const r = parseBenchArgs(['--quick'], 2);
+  assert.ok('options' in r);
+  const o = r.options;
+  assert.deepEqual(o.scenarios, ['chat', 'stream']);
+  assert.deepEqual(o.targets, ['direct', 'floor', 'llmux']);
+  assert.deepEqual(o.rates, [1000, 2000]);
+  assert.equal(o.durationS, 5);
+  assert.equal(o.soakS, 0);
+  assert.equal(o.quick, true);
+});
+
+test('the full run covers every scenario and target, crabllm rates, 30 s legs and a 10-minute soak', () => {
+  const r = parseBenchArgs([], 4);
+  assert.ok('options' in r);
+  assert.equal(r.options.scenarios.length, 8);
+  assert.ok(r.options.targets.includes('portkey'));
+  assert.deepEqual(r.options.rates, [100, 500, 1000, 2000, 5000]);
+  assert.deepEqual(r.options.payloadRates, [100, 500, 1000]);
+  assert.equal(r.options.durationS, 30);
+  assert.equal(r.options.soakS, 600);
+  assert.equal(r.options.workers, 4);
+});
+
+test('flags narrow a run, in either --flag value or --flag=value form', () => {
+  const r = parseBenchArgs(['--quick', '--rates', '500,5000', '--duration=2', '--targets', 'direct,portkey', '--scenarios=embeddings', '--workers', '3', '--profile', '--no-docs'], 2);
+  assert.ok('options' in r);
+  assert.deepEqual(r.options.rates, [500, 5000]);
+  assert.deepEqual(r.options.payloadRates, [500, 5000]);
+  assert.equal(r.options.durationS, 2);
+  assert.deepEqual(r.options.targets, ['direct', 'portkey']);
+  assert.deepEqual(r.options.scenarios, ['embeddings']);
+  assert.equal(r.options.workers, 3);
+  assert.equal(r.options.profile, true);
+  assert.equal(r.options.docs, false);
+});
+
+test('bad values are refused with the flag named', () => {
+  const err = (argv: string[]): string => {
+    const r = parseBenchArgs(argv, 2);
+    assert.ok('error' in r, `expected an error for ${argv.join(' ')}`);
+    return r.error;
+  };
+  assert.match(err(['--rates', '100,fast']), /--rates/);
+  assert.match(err(['--duration', '0']), /--duration/);
+  assert.match(err(['--targets', 'direct,nginx']), /unknown "nginx"/);
+  assert.match(err(['--scenarios', '']), /--scenarios/);
+  assert.match(err(['--workers', '1.5']), /whole number/);
+  assert.match(err(['--duration']), /needs a value/);
+  assert.match(err(['--fast']), /unknown option/);
+});
+
+test('--soak 0 and --warmup 0 are allowed; --help answers with the usage', () => {
+  const r = parseBenchArgs(['--soak', '0', '--warmup', '0'], 2);
+  assert.ok('options' in r);
+  assert.equal(r.options.soakS, 0);
+  assert.equal(r.options.warmupS, 0);
+  const h = parseBenchArgs(['--help'], 2);
+  assert.ok('help' in h && h.help.includes('--quick'));
+});

@@ -1,0 +1,162 @@
+/**
+ * `npm run bench -- [flags]`: the quick run (before/after a change, under two minutes) and the
+ * full run (every scenario, rate and target, plus the soak), and flags to narrow either.
+ */
+import { SCENARIO_NAMES, type ScenarioName } from './scenarios.js';
+import { TARGET_NAMES, type TargetName } from './targets.js';
+
+export interface BenchOptions {
+  quick: boolean;
+  scenarios: ScenarioName[];
+  targets: TargetName[];
+  /** Rates for the overhead scenarios (chat, stream, embeddings, translation). */
+  rates: number[];
+  /** Rates for the payload scenarios (large-context, tools); the same as `rates` when given. */
+  payloadRates: number[];
+  durationS: number;
+  warmupS: number;
+  cooldownS: number;
+  /** Workers for the llmux-workers target. */
+  workers: number;
+  /** Soak length in seconds (0 = none) and its rate. */
+  soakS: number;
+  soakRate: number;
+  /** Profile the one-worker llmux with --cpu-prof over the whole run. */
+  profile: boolean;
+  /** Regenerate docs/benchmarks.md from this run. */
+  docs: boolean;
+}
+
+export const BENCH_USAGE = `usage: npm run bench -- [--quick] [flags]
+
+  --quick                 chat + stream at 1000 and 2000/s, 5 s legs, direct + floor + llmux (< 2 min)
+  --scenarios a,b         ${SCENARIO_NAMES.join(', ')}
+  --targets a,b           ${TARGET_NAMES.join(', ')}
+  --rates a,b             requests/s per leg (default 100,500,1000,2000,5000; payload scenarios 100,500,1000)
+  --duration S            measured seconds per leg (default 30; quick 5)
+  --warmup S              unmeasured seconds before each leg (default 3; quick 1)
+  --cooldown S            pause between legs (default 2; quick 0.25), then until the gateways are idle
+  --workers N             workers for the llmux-workers target (default: nproc)
+  --soak S                soak llmux at --soak-rate for S seconds, sampling RSS (default 600; quick 0)
+  --soak-rate R           (default 1000)
+  --profile               run the one-worker llmux under node --cpu-prof and summarise the profile
+  --no-docs               do not regenerate docs/benchmarks.md`;
+
+export type ParsedBenchArgs = { options: BenchOptions } | { error: string } | { help: string };
+
+function list<T extends string>(flag: string, raw: string, allowed: readonly T[]): T[] | string {
+  const out: T[] = [];
+  for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!(allowed as readonly string[]).includes(part)) return `${flag}: unknown "${part}" (one of ${allowed.join(', ')})`;
+    out.push(part as T);
+  }
+  return out.length ? out : `${flag}: empty list`;
+}
+
+function positive(flag: string, raw: string | undefined, allowZero = false): number | string {
+  const n = Number(raw);
+  if (raw === undefined || raw.trim() === '' || !Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) return `${flag}: expected a ${allowZero ? 'non-negative' : 'positive'} number, got "${raw ?? ''}"`;
+  return n;
+}
+
+export function parseBenchArgs(argv: readonly string[], cores: number): ParsedBenchArgs {
+  const quick = argv.includes('--quick');
+  const o: BenchOptions = quick
+    ? {
+        quick,
+        scenarios: ['chat', 'stream'],
+        targets: ['direct', 'floor', 'llmux'],
+        rates: [1000, 2000],
+        payloadRates: [1000, 2000],
+        durationS: 5,
+        warmupS: 1,
+        cooldownS: 0.25,
+        workers: cores,
+        soakS: 0,
+        soakRate: 1000,
+        profile: false,
+        docs: true,
+      }
+    : {
+        quick,
+        scenarios: [...SCENARIO_NAMES],
+        targets: [...TARGET_NAMES],
+        rates: [100, 500, 1000, 2000, 5000],
+        payloadRates: [100, 500, 1000],
+        durationS: 30,
+        warmupS: 3,
+        cooldownS: 2,
+        workers: cores,
+        soakS: 600,
+        soakRate: 1000,
+        profile: false,
+        docs: true,
+      };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const eq = a.indexOf('=');
+    const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
+    const takes = ['--scenarios', '--targets', '--rates', '--duration', '--warmup', '--cooldown', '--workers', '--soak', '--soak-rate'].includes(name);
+    const value = takes ? (eq > 0 && a.startsWith('--') ? a.slice(eq + 1) : argv[++i]) : undefined;
+    if (takes && value === undefined) return { error: `${name} needs a value` };
+    switch (name) {
+      case '--help':
+      case '-h':
+        return { help: BENCH_USAGE };
+      case '--quick':
+        break;
+      case '--profile':
+        o.profile = true;
+        break;
+      case '--no-docs':
+        o.docs = false;
+        break;
+      case '--scenarios': {
+        const v = list(name, value!, SCENARIO_NAMES);
+        if (typeof v === 'string') return { error: v };
+        o.scenarios = v;
+        break;
+      }
+      case '--targets': {
+        const v = list(name, value!, TARGET_NAMES);
+        if (typeof v === 'string') return { error: v };
+        o.targets = v;
+        break;
+      }
+      case '--rates': {
+        const rates: number[] = [];
+        for (const part of value!.split(',').filter((s) => s.trim() !== '')) {
+          const n = positive(name, part);
+          if (typeof n === 'string') return { error: n };
+          rates.push(n);
+        }
+        if (!rates.length) return { error: '--rates: empty list' };
+        o.rates = rates;
+        o.payloadRates = rates;
+        break;
+      }
+      case '--duration':
+      case '--warmup':
+      case '--cooldown':
+      case '--workers':
+      case '--soak':
+      case '--soak-rate': {
+        const zeroOk = name === '--warmup' || name === '--cooldown' || name === '--soak';
+        const n = positive(name, value, zeroOk);
+        if (typeof n === 'string') return { error: n };
+        if (name === '--duration') o.durationS = n;
+        else if (name === '--warmup') o.warmupS = n;
+        else if (name === '--cooldown') o.cooldownS = n;
+        else if (name === '--workers') {
+          if (!Number.isInteger(n)) return { error: `--workers: expected a whole number, got "${value}"` };
+          o.workers = n;
+        } else if (name === '--soak') o.soakS = n;
+        else o.soakRate = n;
+        break;
+      }
+      default:
+        return { error: `unknown option "${a}"\n\n${BENCH_USAGE}` };
+    }
+  }
+  return { options: o };
+}

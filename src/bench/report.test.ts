@@ -1,0 +1,144 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseBenchArgs } from './args.js';
+import type { LatencySummary } from './percentiles.js';
+import { checkTargets, held, highestRateHeld, overhead, renderTables } from './report.js';
+import type { BenchResults, Leg } from './results.js';
+import type { ScenarioName } from './scenarios.js';
+import type { TargetName } from './targets.js';
+
+const lat = (p50: number, p99: number): LatencySummary => ({ count: 1000, min: p50 / 2, mean: p50, p50, p90: (p50 + p99) / 2, p99, max: p99 * 2 });
+
+function leg(target: TargetName, scenario: ScenarioName, rate: number, o: { p50: number; p99: number; cpu?: number; achieved?: number; errors?: number; hwmMb?: number }): Leg {
+  return {
+    target,
+    scenario,
+    rate,
+    durationS: 5,
+    scheduled: rate * 5,
+    sent: rate * 5,
+    ok: rate * 5 - (o.errors ?? 0),
+    errors: { status: o.errors ?? 0, transport: 0, body: 0 },
+    statusCounts: { '200': rate * 5 },
+    achievedRate: o.achieved ?? rate,
+    ttfb: lat(o.p50 * 0.9, o.p99 * 0.9),
+    ttlb: lat(o.p50, o.p99),
+    service: lat(o.p50 - 0.5, o.p99 - 0.5),
+    sendLag: lat(0.5, 1.5),
+    maxInFlight: 10,
+    cpu: { gatewayUsPerReq: target === 'direct' ? Number.NaN : (o.cpu ?? 100), gatewayCores: 0.4, simulatorUsPerReq: 60, loadgenCores: 0.2 },
+    memory: { gatewayHwmKb: (o.hwmMb ?? 80) * 1024, gatewayRssKb: 70 * 1024, gatewayProcesses: 1 },
+  };
+}
+
+function results(legs: Leg[]): BenchResults {
+  const parsed = parseBenchArgs(['--quick'], 2);
+  assert.ok('options' in parsed);
+  return {
+    version: 1,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: '2026-01-01T00:02:00.000Z',
+    command: 'npm run bench -- --quick',
+    machine: { nproc: 2, cpuModel: 'test cpu', node: 'v20', kernel: '6', memoryGb: 24, pinned: true },
+    options: parsed.options,
+    targets: [],
+    peers: [],
+    legs,
+  };
+}
+
+test('a leg holds its rate only with no errors and 95% of the rate achieved', () => {
+  assert.equal(held(leg('llmux', 'chat', 1000, { p50: 1, p99: 3 })), true);
+  assert.equal(held(leg('llmux', 'chat', 1000, { p50: 1, p99: 3, achieved: 949 })), false);
+  assert.equal(held(leg('llmux', 'chat', 1000, { p50: 1, p99: 3, achieved: 950 })), true);
+  assert.equal(held(leg('llmux', 'chat', 1000, { p50: 1, p99: 3, errors: 1 })), false);
+});
+
+test('overhead is the target minus the direct leg of the same scenario and rate', () => {
+  const legs = [leg('direct', 'chat', 1000, { p50: 0.9, p99: 3 }), leg('direct', 'chat', 2000, { p50: 5, p99: 50 }), leg('llmux', 'chat', 1000, { p50: 1.2, p99: 4.5 })];
+  const o = overhead(legs, legs[2]!);
+  assert.ok(o);
+  assert.ok(Math.abs(o.p50 - 0.3) < 1e-9);
+  assert.ok(Math.abs(o.p99 - 1.5) < 1e-9);
+  assert.equal(overhead(legs, legs[0]!), undefined, 'direct has no overhead over itself');
+  assert.equal(overhead([legs[2]!], legs[2]!), undefined, 'no direct leg, no overhead');
+});
+
+test('the highest rate held needs P99 under 10 ms as well as the rate', () => {
+  const legs = [
+    leg('llmux', 'chat', 1000, { p50: 1, p99: 3 }),
+    leg('llmux', 'chat', 2000, { p50: 1, p99: 9.9 }),
+    leg('llmux', 'chat', 5000, { p50: 4, p99: 40 }),
+    leg('floor', 'chat', 5000, { p50: 1, p99: 2, achieved: 4000 }),
+  ];
+  assert.equal(highestRateHeld(legs, 'llmux', 'chat'), 2000);
+  assert.equal(highestRateHeld(legs, 'floor', 'chat'), undefined);
+  assert.equal(highestRateHeld(legs, 'llmux', 'stream'), undefined);
+});
+
+test('the issue targets are judged from the legs: CPU ratio to the floor, P50 overhead, RSS', () => {
+  const legs = [
+    leg('direct', 'chat', 1000, { p50: 1, p99: 3 }),
+    leg('llmux', 'chat', 1000, { p50: 1.25, p99: 4, hwmMb: 90 }),
+    leg('direct', 'chat', 2000, { p50: 1, p99: 3 }),
+    leg('floor', 'chat', 2000, { p50: 1.1, p99: 3.2, cpu: 120 }),
+    leg('llmux', 'chat', 2000, { p50: 1.3, p99: 4, cpu: 150, hwmMb: 130 }),
+    leg('floor', 'stream', 2000, { p50: 1.1, p99: 3.2, cpu: 100 }),
+    leg('llmux', 'stream', 2000, { p50: 1.3, p99: 4, cpu: 140 }),
+  ];
+  const checks = checkTargets(results(legs));
+  const by = (prefix: string) => checks.find((c) => c.goal.startsWith(prefix))!;
+  assert.equal(by('floor').verdict, 'reference');
+  assert.match(by('floor').measured, /120 µs/);
+  const ratio = by('llmux CPU');
+  assert.equal(ratio.verdict, 'missed', 'stream is 1.4× the floor');
+  assert.match(ratio.measured, /chat@2000: 1\.25×/);
+  assert.match(ratio.measured, /stream@2000: 1\.40×/);
+  assert.equal(by('P50 overhead').verdict, 'met');
+  assert.match(by('P50 overhead').measured, /chat: \+0\.25 ms/);
+  assert.equal(by('peak RSS').verdict, 'missed');
+  assert.match(by('peak RSS').measured, /130\.0 MB/);
+  assert.equal(by('5000 chat/s').verdict, 'not measured');
+  assert.equal(by('translation').verdict, 'not measured');
+});
+
+test('5000 chat/s is met only when held with P99 overhead under 2 ms', () => {
+  const ok = [leg('direct', 'chat', 5000, { p50: 1, p99: 3 }), leg('llmux', 'chat', 5000, { p50: 1.4, p99: 4.9 })];
+  assert.equal(checkTargets(results(ok)).find((c) => c.goal.startsWith('5000'))!.verdict, 'met');
+  const slow = [leg('direct', 'chat', 5000, { p50: 1, p99: 3 }), leg('llmux', 'chat', 5000, { p50: 1.4, p99: 5.1 })];
+  assert.equal(checkTargets(results(slow)).find((c) => c.goal.startsWith('5000'))!.verdict, 'missed');
+});
+
+test('worker scaling is only judged once one worker is saturated', () => {
+  const unsaturated = [leg('llmux', 'chat', 2000, { p50: 1, p99: 3 }), leg('llmux-workers', 'chat', 2000, { p50: 1, p99: 3 })];
+  const c1 = checkTargets(results(unsaturated)).find((c) => c.goal.includes('workers'))!;
+  assert.equal(c1.verdict, 'not measured');
+  assert.match(c1.measured, /not saturated/);
+  const saturated = [leg('llmux', 'chat', 5000, { p50: 5, p99: 30, achieved: 3000 }), leg('llmux-workers', 'chat', 5000, { p50: 1, p99: 3, achieved: 5000 })];
+  const c2 = checkTargets(results(saturated)).find((c) => c.goal.includes('workers'))!;
+  assert.equal(c2.verdict, 'met', '5000/3000 = 1.67× ≥ 0.8 × 2 = 1.6×');
+  assert.match(c2.measured, /1\.67×/);
+  const weak = [leg('llmux', 'chat', 5000, { p50: 5, p99: 30, achieved: 3000 }), leg('llmux-workers', 'chat', 5000, { p50: 2, p99: 20, achieved: 4000 })];
+  assert.equal(checkTargets(results(weak)).find((c) => c.goal.includes('workers'))!.verdict, 'missed', '1.33× < 1.6×');
+});
+
+test('translation CPU is compared with passthrough at the highest rate both held', () => {
+  const legs = [
+    leg('llmux', 'chat', 1000, { p50: 1, p99: 3, cpu: 200 }),
+    leg('llmux', 'anthropic-chat', 1000, { p50: 1, p99: 3, cpu: 300 }),
+    leg('llmux', 'chat', 2000, { p50: 1, p99: 3, cpu: 150 }),
+    leg('llmux', 'anthropic-chat', 2000, { p50: 1, p99: 3, cpu: 400, errors: 5 }),
+  ];
+  const c = checkTargets(results(legs)).find((x) => x.goal.startsWith('translation'))!;
+  assert.equal(c.verdict, 'met');
+  assert.match(c.measured, /chat@1000: 1\.50×/);
+});
+
+test('the tables show each leg with its overhead and flag a rate not held', () => {
+  const legs = [leg('direct', 'chat', 1000, { p50: 1, p99: 3 }), leg('llmux', 'chat', 1000, { p50: 1.5, p99: 5, achieved: 700, cpu: 210, hwmMb: 100 })];
+  const md = renderTables(results(legs));
+  assert.match(md, /### chat: chat completion/);
+  assert.match(md, /\| 1000\/s \| llmux \| 700 ⚠ \| 0\/0\/0 \| 1\.50 ms \| 3\.25 ms \| 5\.00 ms \| \+0\.50 ms \| \+2\.00 ms \| 210 µs \| 40% \| 100\.0 MB \|/);
+  assert.match(md, /### The harness itself/);
+  assert.match(md, /\| llmux \| – \|/, 'llmux held no rate');
+});

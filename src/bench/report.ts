@@ -1,0 +1,240 @@
+/**
+ * Figures derived from a run (overhead against the direct leg, the highest rate held, the issue's
+ * targets met or missed) and the Markdown the terminal and docs/benchmarks.md show. Pure: it reads
+ * a BenchResults and returns text.
+ */
+import type { BenchResults, Leg } from './results.js';
+import type { ScenarioName } from './scenarios.js';
+import { scenario as scenarioDef } from './scenarios.js';
+import type { TargetName } from './targets.js';
+
+/** A leg "held" its rate: no error of any kind and at least 95% of the asked rate achieved. */
+export function held(leg: Leg): boolean {
+  return leg.errors.status + leg.errors.transport + leg.errors.body === 0 && leg.achievedRate >= 0.95 * leg.rate && leg.ok > 0;
+}
+
+export function findLeg(legs: readonly Leg[], target: TargetName, scenario: ScenarioName, rate: number): Leg | undefined {
+  return legs.find((l) => l.target === target && l.scenario === scenario && l.rate === rate);
+}
+
+export interface Overhead {
+  p50: number;
+  p99: number;
+  ttfbP50: number;
+  ttfbP99: number;
+}
+
+/** Gateway minus direct, same scenario and rate, in ms; undefined without a direct leg. */
+export function overhead(legs: readonly Leg[], leg: Leg): Overhead | undefined {
+  if (leg.target === 'direct') return undefined;
+  const d = findLeg(legs, 'direct', leg.scenario, leg.rate);
+  if (!d || d.ok === 0 || leg.ok === 0) return undefined;
+  return { p50: leg.ttlb.p50 - d.ttlb.p50, p99: leg.ttlb.p99 - d.ttlb.p99, ttfbP50: leg.ttfb.p50 - d.ttfb.p50, ttfbP99: leg.ttfb.p99 - d.ttfb.p99 };
+}
+
+/** The highest rate the target held with P99 (to the last byte) under `p99Ms`. */
+export function highestRateHeld(legs: readonly Leg[], target: TargetName, scenario: ScenarioName, p99Ms = 10): number | undefined {
+  let best: number | undefined;
+  for (const l of legs) {
+    if (l.target !== target || l.scenario !== scenario || l.load !== undefined) continue;
+    if (held(l) && l.ttlb.p99 < p99Ms && (best === undefined || l.rate > best)) best = l.rate;
+  }
+  return best;
+}
+
+export interface Check {
+  goal: string;
+  measured: string;
+  verdict: 'met' | 'missed' | 'not measured' | 'reference';
+}
+
+const ms = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : '–');
+const signedMs = (v: number): string => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(2)} ms` : '–');
+const us = (v: number): string => (Number.isFinite(v) ? `${Math.round(v)} µs` : '–');
+const mb = (kb: number): string => (kb > 0 ? `${(kb / 1024).toFixed(1)} MB` : '–');
+
+export function checkTargets(r: BenchResults): Check[] {
+  const legs = r.legs;
+  const checks: Check[] = [];
+
+  const floorChat = findLeg(legs, 'floor', 'chat', 2000);
+  checks.push({
+    goal: 'floor ≈ 170 µs CPU per request at 2000 chat/s (the issue’s estimate)',
+    measured: floorChat ? `${us(floorChat.cpu.gatewayUsPerReq)} per request` : 'no floor chat leg at 2000/s',
+    verdict: floorChat ? 'reference' : 'not measured',
+  });
+
+  const ratios: string[] = [];
+  let worst = 0;
+  for (const s of ['chat', 'stream'] as const) {
+    for (const rate of [2000, 5000]) {
+      const l = findLeg(legs, 'llmux', s, rate);
+      const f = findLeg(legs, 'floor', s, rate);
+      if (!l || !f || !(f.cpu.gatewayUsPerReq > 0)) continue;
+      const ratio = l.cpu.gatewayUsPerReq / f.cpu.gatewayUsPerReq;
+      worst = Math.max(worst, ratio);
+      ratios.push(`${s}@${rate}: ${ratio.toFixed(2)}× (${us(l.cpu.gatewayUsPerReq)} vs ${us(f.cpu.gatewayUsPerReq)})`);
+    }
+  }
+  checks.push({
+    goal: 'llmux CPU per request ≤ 1.3× the floor, chat and 20-chunk stream at 2000/s and 5000/s',
+    measured: ratios.length ? ratios.join('; ') : 'no llmux and floor legs at 2000 or 5000/s',
+    verdict: ratios.length ? (worst <= 1.3 ? 'met' : 'missed') : 'not measured',
+  });
+
+  const c5k = findLeg(legs, 'llmux', 'chat', 5000);
+  const o5k = c5k ? overhead(legs, c5k) : undefined;
+  checks.push({
+    goal: '5000 chat/s on one core with P99 overhead < 2 ms',
+    measured: c5k
+      ? `${Math.round(c5k.achievedRate)}/s achieved, ${c5k.errors.status + c5k.errors.transport + c5k.errors.body} errors, P99 overhead ${o5k ? signedMs(o5k.p99) : '–'}, gateway at ${(c5k.cpu.gatewayCores * 100).toFixed(0)}% of its core`
+      : 'no llmux chat leg at 5000/s',
+    verdict: c5k ? (held(c5k) && o5k !== undefined && o5k.p99 < 2 ? 'met' : 'missed') : 'not measured',
+  });
+
+  const p50s: string[] = [];
+  let p50ok = true;
+  let p50any = false;
+  for (const s of ['chat', 'stream'] as const) {
+    const l = findLeg(legs, 'llmux', s, 1000);
+    const o = l ? overhead(legs, l) : undefined;
+    if (!o) continue;
+    p50any = true;
+    if (o.p50 > 0.3) p50ok = false;
+    p50s.push(`${s}: ${signedMs(o.p50)}`);
+  }
+  checks.push({ goal: 'P50 overhead ≤ 0.3 ms at 1000/s', measured: p50any ? p50s.join('; ') : 'no llmux and direct legs at 1000/s', verdict: p50any ? (p50ok ? 'met' : 'missed') : 'not measured' });
+
+  const llmuxLegs = legs.filter((l) => l.target === 'llmux');
+  const peak = Math.max(0, ...llmuxLegs.map((l) => l.memory.gatewayHwmKb));
+  // VmHWM only grows, so the reading after the plain chat and stream legs is the peak before
+  // the heavier scenarios (1000 open streams, overloaded legs) ran.
+  const plain = llmuxLegs.filter((l) => l.scenario === 'chat' || l.scenario === 'stream');
+  const plainPeak = Math.max(0, ...plain.map((l) => l.memory.gatewayHwmKb));
+  const soakEnd = r.soak?.samples.at(-1);
+  checks.push({
+    goal: 'peak RSS ≤ 120 MB',
+    measured: llmuxLegs.length ? `VmHWM ${mb(peak)} over the run${plain.length && plainPeak < peak ? ` (${mb(plainPeak)} after the chat and stream legs)` : ''}${soakEnd ? `; RSS ${mb(soakEnd.rssKb)} after the ${Math.round(r.soak!.durationS / 60)}-minute soak` : ''}` : 'no llmux legs',
+    verdict: llmuxLegs.length ? (peak <= 120 * 1024 && (!soakEnd || soakEnd.rssKb <= 120 * 1024) ? 'met' : 'missed') : 'not measured',
+  });
+
+  const one = legs.filter((l) => l.target === 'llmux' && l.scenario === 'chat');
+  const many = legs.filter((l) => l.target === 'llmux-workers' && l.scenario === 'chat');
+  const n = r.options.workers;
+  if (one.length && many.length) {
+    const top1 = Math.max(...one.map((l) => l.achievedRate));
+    const topN = Math.max(...many.map((l) => l.achievedRate));
+    const maxRate = Math.max(...one.map((l) => l.rate));
+    const saturated = one.some((l) => !held(l));
+    const cpu1 = findLeg(legs, 'llmux', 'chat', maxRate)?.cpu.gatewayUsPerReq ?? Number.NaN;
+    const cpuN = findLeg(legs, 'llmux-workers', 'chat', maxRate)?.cpu.gatewayUsPerReq ?? Number.NaN;
+    checks.push({
+      goal: `${n} workers ≥ 0.8 × ${n} × one worker’s throughput`,
+      measured: saturated
+        ? `chat: ${Math.round(topN)}/s with ${n} workers vs ${Math.round(top1)}/s with one = ${(topN / top1).toFixed(2)}× (goal ${(0.8 * n).toFixed(1)}×); CPU per request ${us(cpuN)} vs ${us(cpu1)}`
+        : `one worker held every rate tested (up to ${maxRate}/s), so throughput was not saturated; CPU per request at ${maxRate}/s: ${us(cpuN)} with ${n} workers vs ${us(cpu1)} with one`,
+      verdict: saturated ? (topN >= 0.8 * n * top1 ? 'met' : 'missed') : 'not measured',
+    });
+  } else {
+    checks.push({ goal: `N workers ≥ 0.8 × N × one worker’s throughput`, measured: 'needs the llmux and llmux-workers targets on chat', verdict: 'not measured' });
+  }
+
+  const tr: string[] = [];
+  let trWorst = 0;
+  for (const [t, p] of [['anthropic-chat', 'chat'], ['anthropic-stream', 'stream']] as const) {
+    const rates = legs.filter((l) => l.target === 'llmux' && l.scenario === t && held(l)).map((l) => l.rate);
+    const common = rates.filter((rate) => findLeg(legs, 'llmux', p, rate) !== undefined);
+    if (!common.length) continue;
+    const rate = Math.max(...common);
+    const a = findLeg(legs, 'llmux', t, rate)!;
+    const b = findLeg(legs, 'llmux', p, rate)!;
+    const ratio = a.cpu.gatewayUsPerReq / b.cpu.gatewayUsPerReq;
+    trWorst = Math.max(trWorst, ratio);
+    tr.push(`${p}@${rate}: ${ratio.toFixed(2)}× (${us(a.cpu.gatewayUsPerReq)} vs ${us(b.cpu.gatewayUsPerReq)})`);
+  }
+  checks.push({ goal: 'translation (OpenAI → Anthropic upstream) ≤ 2× passthrough CPU', measured: tr.length ? tr.join('; ') : 'no translation and passthrough legs at a common rate', verdict: tr.length ? (trWorst <= 2 ? 'met' : 'missed') : 'not measured' });
+  return checks;
+}
+
+function table(head: string[], rows: string[][]): string {
+  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** Per-scenario result tables, harness figures, the highest rates held, and the checks. */
+export function renderTables(r: BenchResults): string {
+  const out: string[] = [];
+  const scenarios = [...new Set(r.legs.map((l) => l.scenario))];
+  for (const s of scenarios) {
+    const def = scenarioDef(s);
+    const legs = r.legs.filter((l) => l.scenario === s);
+    out.push(`### ${s}: ${def.what}`, '');
+    const head = ['load', 'target', 'achieved/s', 'errors (status/transport/body)', 'P50', 'P90', 'P99', 'overhead P50', 'overhead P99'];
+    if (def.stream) head.push('TTFB P50', 'TTFB P99');
+    head.push('CPU/req', 'gateway CPU', 'peak RSS');
+    const rows = legs.map((l) => {
+      const o = overhead(r.legs, l);
+      const e = l.errors;
+      const row = [
+        l.load ?? `${l.rate}/s`,
+        l.target,
+        `${Math.round(l.achievedRate)}${held(l) ? '' : ' ⚠'}`,
+        `${e.status}/${e.transport}/${e.body}`,
+        ms(l.ttlb.p50),
+        ms(l.ttlb.p90),
+        ms(l.ttlb.p99),
+        o ? signedMs(o.p50) : '',
+        o ? signedMs(o.p99) : '',
+      ];
+      if (def.stream) row.push(ms(l.ttfb.p50), ms(l.ttfb.p99));
+      row.push(l.target === 'direct' ? '' : us(l.cpu.gatewayUsPerReq), l.target === 'direct' ? '' : `${(l.cpu.gatewayCores * 100).toFixed(0)}%`, l.target === 'direct' ? '' : mb(l.memory.gatewayHwmKb));
+      return row;
+    });
+    out.push(table(head, rows), '');
+    if (legs.some((l) => l.load !== undefined)) {
+      out.push(`Most streams in flight at once: ${legs.map((l) => `${l.target} ${l.maxInFlight}`).join(', ')}.`, '');
+    }
+  }
+
+  const direct = r.legs.filter((l) => l.target === 'direct');
+  if (direct.length) {
+    out.push('### The harness itself (direct legs)', '');
+    out.push(
+      table(
+        ['scenario', 'load', 'send lag P50', 'send lag P99', 'service time P50', 'load generator CPU', 'simulator CPU/req'],
+        direct.map((l) => [l.scenario, l.load ?? `${l.rate}/s`, ms(l.sendLag.p50), ms(l.sendLag.p99), ms(l.service.p50), `${(l.cpu.loadgenCores * 100).toFixed(0)}%`, us(l.cpu.simulatorUsPerReq)]),
+      ),
+      '',
+    );
+  }
+
+  const targets = [...new Set(r.legs.map((l) => l.target))].filter((t) => t !== 'direct');
+  const rateScenarios = scenarios.filter((s) => !scenarioDef(s).fixed);
+  if (targets.length && rateScenarios.length) {
+    out.push('### Highest rate held with P99 under 10 ms', '', 'Held = no errors and at least 95% of the rate achieved; "–" = none of the rates tried.', '');
+    out.push(table(['target', ...rateScenarios], targets.map((t) => [t, ...rateScenarios.map((s) => {
+      const v = highestRateHeld(r.legs, t, s);
+      return v === undefined ? (r.legs.some((l) => l.target === t && l.scenario === s) ? '–' : 'n/a') : `${v}/s`;
+    })])), '');
+  }
+
+  out.push('### Against the issue’s targets', '');
+  out.push(table(['goal', 'measured', 'verdict'], checkTargets(r).map((c) => [c.goal, c.measured, c.verdict])), '');
+
+  if (r.soak) {
+    const s = r.soak;
+    out.push(`### Soak: ${s.target}, chat at ${s.rate}/s for ${Math.round(s.durationS)} s`, '');
+    const pick = s.samples.filter((_, i) => i % Math.max(1, Math.ceil(s.samples.length / 12)) === 0 || i === s.samples.length - 1);
+    out.push(table(['t', 'RSS', 'peak RSS (VmHWM)'], pick.map((x) => [`${Math.round(x.t)} s`, mb(x.rssKb), mb(x.hwmKb)])), '');
+    if (s.leg) out.push(`Over the soak: ${s.leg.ok} good responses, errors ${s.leg.errors.status}/${s.leg.errors.transport}/${s.leg.errors.body}, P50 ${ms(s.leg.ttlb.p50)}, P99 ${ms(s.leg.ttlb.p99)}, ${us(s.leg.cpu.gatewayUsPerReq)} CPU per request.`, '');
+  }
+
+  if (r.profile) {
+    const p = r.profile;
+    out.push(`### Where the one-worker llmux spent its CPU (node --cpu-prof over the run)`, '');
+    out.push(`${(p.totalMs / 1000).toFixed(1)} s sampled, ${(p.busyMs / 1000).toFixed(1)} s of it busy (the rest idle, between legs or waiting for I/O); garbage collection ${p.gcPct.toFixed(1)}% of busy time. Self time in JavaScript and the runtime (kernel time in syscalls is not sampled), top functions, as shares of busy time:`, '');
+    out.push(table(['function', 'self', 'share'], p.functions.map((f) => [f.name.replace(/\|/g, '\\|'), `${f.selfMs.toFixed(0)} ms`, `${f.selfPct.toFixed(1)}%`])), '');
+    out.push('By file:', '', table(['file', 'self', 'share'], p.files.map((f) => [f.name.replace(/\|/g, '\\|'), `${f.selfMs.toFixed(0)} ms`, `${f.selfPct.toFixed(1)}%`])), '');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,60 @@
+/** The shape of bench/results/<timestamp>.json: everything the report and the docs are built from. */
+import type { BenchOptions } from './args.js';
+import type { LoadResult } from './loadgen.js';
+import type { PeerStatus } from './peers.js';
+import type { ProfileSummary } from './profile.js';
+import type { ScenarioName } from './scenarios.js';
+import type { TargetName } from './targets.js';
+
+export interface Leg extends LoadResult {
+  target: TargetName;
+  scenario: ScenarioName;
+  /** Set for the fixed-load scenario (e.g. "1000 streams"). */
+  load?: string;
+}
+
+export interface TargetInfo {
+  name: TargetName;
+  label: string;
+  status: 'measured' | 'failed';
+  reason?: string;
+}
+
+export interface SoakSample {
+  /** Seconds since the soak started. */
+  t: number;
+  rssKb: number;
+  hwmKb: number;
+}
+
+export interface SoakResult {
+  target: TargetName;
+  rate: number;
+  durationS: number;
+  samples: SoakSample[];
+  leg: Leg | undefined;
+}
+
+export interface Machine {
+  nproc: number;
+  cpuModel: string;
+  node: string;
+  kernel: string;
+  memoryGb: number;
+  /** Whether the processes could be pinned with taskset. */
+  pinned: boolean;
+}
+
+export interface BenchResults {
+  version: 1;
+  startedAt: string;
+  finishedAt: string;
+  command: string;
+  machine: Machine;
+  options: BenchOptions;
+  targets: TargetInfo[];
+  peers: PeerStatus[];
+  legs: Leg[];
+  soak?: SoakResult;
+  profile?: ProfileSummary & { file: string };
+}

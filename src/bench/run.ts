@@ -1,0 +1,333 @@
+/**
+ * `npm run bench`: starts the simulators (harness core), the targets (gateway core), then runs
+ * every scenario × rate, alternating targets leg by leg so slow drift (thermal, noisy neighbours)
+ * hits them all alike; writes bench/results/<timestamp>.json and .md, and regenerates
+ * docs/benchmarks.md. Every process it starts is stopped at the end, on errors and on Ctrl-C too.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, availableParallelism, release, tmpdir, totalmem } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseBenchArgs, type BenchOptions } from './args.js';
+import { renderDocs } from './docs.js';
+import type { LoadJob, LoadResult } from './loadgen.js';
+import { installPeers, portkeyVersion, UNAVAILABLE_PEERS, type PeerStatus } from './peers.js';
+import { clockTicksPerSecond, processTree, sampleProcesses } from './proc.js';
+import { hasTaskset, ProcessGroup } from './processes.js';
+import { summarizeProfile, type CpuProfile } from './profile.js';
+import { renderTables } from './report.js';
+import type { BenchResults, Leg, Machine, SoakResult, SoakSample, TargetInfo } from './results.js';
+import { LONG_STREAM_INTERVAL_MS, scenario, type Scenario } from './scenarios.js';
+import { directTarget, freePort, startFloor, startLlmux, startPortkey, waitReady, type StartContext, type Target, type TargetName, type Upstreams } from './targets.js';
+
+/** The gateway under test gets CPU 0; the load generator and the simulators share CPU 1. */
+const GATEWAY_CPUS = '0';
+const HARNESS_CPUS = '1';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const say = (s: string): void => void process.stderr.write(`${s}\n`);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function machine(): Machine {
+  return {
+    nproc: availableParallelism(),
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    kernel: release(),
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    pinned: hasTaskset(),
+  };
+}
+
+async function startSimulator(group: ProcessGroup, extra: string[]): Promise<{ origin: string; pid: number }> {
+  const port = await freePort();
+  const child = group.node([join(root, 'dist/main.js'), 'simulate', '--port', String(port), ...extra], { cpus: HARNESS_CPUS });
+  const origin = `http://127.0.0.1:${port}`;
+  const probe = { path: '/v1/chat/completions', body: JSON.stringify({ model: 'bench-chat', messages: [{ role: 'user', content: 'hi' }] }) };
+  // The long simulator answers non-stream chat after its TTFB only; its chunk spacing is what matters.
+  await waitReady(child, { origin, headers: { 'content-type': 'application/json' }, request: probe });
+  return { origin, pid: child.pid! };
+}
+
+/** Runs one leg in a fresh load-generator process on the harness core. */
+async function runLoadProcess(group: ProcessGroup, job: LoadJob): Promise<LoadResult> {
+  const child = group.piped([join(root, 'dist/bench/loadgen-main.js')], { cpus: HARNESS_CPUS });
+  let out = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (d: string) => (out += d));
+  child.stdin!.end(JSON.stringify(job));
+  const limitMs = (job.warmupS + job.durationS) * 1000 + 2 * job.timeoutMs + 30_000;
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const timer = sleep(limitMs).then(() => 'timeout' as const);
+  const code = await Promise.race([exited, timer]);
+  if (code === 'timeout') {
+    await group.stop(child);
+    throw new Error(`the load generator did not finish within ${Math.round(limitMs / 1000)} s`);
+  }
+  if (code !== 0) throw new Error(`the load generator exited with ${code}`);
+  return JSON.parse(out) as LoadResult;
+}
+
+const fixed = (v: number | null, digits: number): string => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '-');
+
+function describeLeg(l: Leg): string {
+  const e = l.errors;
+  const errs = e.status + e.transport + e.body;
+  return `${l.scenario.padEnd(16)} ${(l.load ?? `${l.rate}/s`).padStart(12)} ${l.target.padEnd(14)} ok ${String(l.ok).padStart(7)}  ${Math.round(l.achievedRate).toString().padStart(5)}/s  P50 ${fixed(l.ttlb.p50, 2)}  P99 ${fixed(l.ttlb.p99, 2)} ms  cpu ${fixed(l.cpu.gatewayUsPerReq, 0)} µs/req${errs ? `  errors ${e.status}/${e.transport}/${e.body}${l.firstError ? ` (${l.firstError})` : ''}` : ''}`;
+}
+
+/**
+ * Waits until the gateways are idle (under 5% of a core over 250 ms, at most 30 s): a target that
+ * fell behind may still be chewing on abandoned requests, which would tax the next leg's target.
+ */
+async function settle(targets: readonly Target[]): Promise<void> {
+  const pids = targets.flatMap((t) => t.pids.flatMap((p) => processTree(p)));
+  const tickUs = 1e6 / clockTicksPerSecond();
+  const deadline = Date.now() + 30_000;
+  let before = sampleProcesses(pids).ticks;
+  while (Date.now() < deadline) {
+    await sleep(250);
+    const now = sampleProcesses(pids).ticks;
+    if ((now - before) * tickUs < 0.05 * 250_000) return;
+    before = now;
+  }
+}
+
+function ratesFor(s: Scenario, o: BenchOptions): Array<{ rate: number; load?: string }> {
+  if (s.fixed) return [{ rate: s.fixed.rate, load: s.fixed.label }];
+  return (s.name === 'large-context' || s.name === 'tools' ? o.payloadRates : o.rates).map((rate) => ({ rate }));
+}
+
+function newestProfile(dir: string): string | undefined {
+  try {
+    const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
+    return files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+  } catch {
+    return undefined;
+  }
+}
+
+async function bench(o: BenchOptions, argv: string[]): Promise<number> {
+  const startedAt = new Date();
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const resultsDir = join(root, 'bench/results');
+  mkdirSync(resultsDir, { recursive: true });
+  const workDir = mkdtempSync(join(tmpdir(), 'llmux-bench-'));
+  const profileDir = join(resultsDir, `profile-${stamp}`);
+  const group = new ProcessGroup();
+  const m = machine();
+  if (!m.pinned) say('bench: taskset is not installed, so nothing is pinned (apt-get install util-linux); figures will be noisier');
+  if (m.nproc < 2) say('bench: one CPU only: the gateway and the harness share it');
+
+  const scenarios = o.scenarios.map(scenario);
+  const legs: Leg[] = [];
+  const targetsInfo: TargetInfo[] = [];
+  const peers: PeerStatus[] = [...UNAVAILABLE_PEERS];
+  let soak: SoakResult | undefined;
+  try {
+    say(`bench: ${o.quick ? 'quick run' : 'run'}: ${o.scenarios.join(', ')} × ${o.targets.join(', ')}; legs of ${o.durationS} s after ${o.warmupS} s warm-up`);
+    const sim = await startSimulator(group, []);
+    const needLong = scenarios.some((s) => s.upstream === 'long');
+    const long = needLong ? await startSimulator(group, ['--chunk-interval-ms', String(LONG_STREAM_INTERVAL_MS)]) : undefined;
+    const upstreams: Upstreams = { default: sim.origin, long: long?.origin };
+    const simPids = [sim.pid, ...(long ? [long.pid] : [])];
+    const ctx: StartContext = {
+      group,
+      root,
+      workDir,
+      gatewayCpus: GATEWAY_CPUS,
+      upstreams,
+      workers: o.workers,
+      llmuxNodeFlags: o.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    };
+
+    if (o.targets.includes('portkey')) {
+      const err = installPeers(root, say);
+      if (err) {
+        peers.unshift({ name: 'Portkey AI Gateway', status: 'failed', reason: `npm install failed: ${err}` });
+        say(`bench: Portkey could not be installed (${err}); going on without it`);
+      }
+    } else peers.unshift({ name: 'Portkey AI Gateway', status: 'not selected' });
+
+    const targets: Target[] = [];
+    const llmuxChildren = new Map<TargetName, number>();
+    for (const name of o.targets) {
+      try {
+        let t: Target;
+        if (name === 'direct') t = directTarget(upstreams);
+        else if (name === 'floor') t = await startFloor(ctx);
+        else if (name === 'llmux') t = await startLlmux(ctx, { name, logLevel: 'warn', workers: 1 });
+        else if (name === 'llmux-info') t = await startLlmux(ctx, { name, logLevel: 'info', workers: 1 });
+        else if (name === 'llmux-workers') t = await startLlmux(ctx, { name, logLevel: 'warn', workers: o.workers });
+        else {
+          if (peers[0]?.status === 'failed') continue;
+          t = await startPortkey(ctx);
+          peers[0] = { name: 'Portkey AI Gateway', version: portkeyVersion(root), status: 'measured' };
+        }
+        if (name.startsWith('llmux') && t.pids[0] !== undefined) llmuxChildren.set(name, t.pids[0]);
+        targets.push(t);
+        targetsInfo.push({ name, label: t.label, status: 'measured' });
+        say(`bench: ${name} ready (${t.label})`);
+      } catch (e) {
+        const reason = (e as Error).message;
+        targetsInfo.push({ name, label: name, status: 'failed', reason });
+        if (name === 'portkey') peers[0] = { name: 'Portkey AI Gateway', version: portkeyVersion(root), status: 'failed', reason };
+        say(`bench: ${name} could not be started: ${reason}; the rest of the run goes on`);
+      }
+    }
+
+    // The first leg of each target on each scenario warms longer: V8 has not yet compiled that
+    // path, and measured CPU per request is about twice as high until it has.
+    const primed = new Set<string>();
+    for (const s of scenarios) {
+      for (const { rate, load } of ratesFor(s, o)) {
+        for (const t of targets) {
+          const ep = t.endpoint(s);
+          if (!ep) continue;
+          if (o.cooldownS > 0) await sleep(o.cooldownS * 1000);
+          await settle(targets);
+          const long = s.upstream === 'long';
+          const job: LoadJob = {
+            origin: ep.origin,
+            path: ep.request.path,
+            headers: ep.headers,
+            body: ep.request.body,
+            rate,
+            durationS: long ? Math.max(o.durationS, 8) : o.durationS,
+            warmupS: long ? 0 : primed.has(`${t.name} ${s.name}`) ? o.warmupS : Math.max(3 * o.warmupS, 3),
+            connections: long ? 1200 : 512,
+            timeoutMs: long ? 20_000 : 10_000,
+            ...(ep.request.endMarker !== undefined ? { endMarker: ep.request.endMarker } : {}),
+            watch: { gateway: t.pids, simulator: simPids },
+          };
+          primed.add(`${t.name} ${s.name}`);
+          try {
+            const res = await runLoadProcess(group, job);
+            const leg: Leg = { ...res, target: t.name, scenario: s.name, ...(load ? { load } : {}) };
+            legs.push(leg);
+            say(describeLeg(leg));
+          } catch (e) {
+            say(`bench: ${s.name} ${rate}/s ${t.name}: ${(e as Error).message}`);
+          }
+        }
+      }
+    }
+
+    const soakTarget = targets.find((t) => t.name === 'llmux');
+    if (o.soakS > 0 && soakTarget) {
+      say(`bench: soak: llmux, chat at ${o.soakRate}/s for ${o.soakS} s, RSS sampled every 10 s`);
+      const ep = soakTarget.endpoint(scenario('chat'))!;
+      const samples: SoakSample[] = [];
+      const t0 = Date.now();
+      const pids = soakTarget.pids.flatMap((p) => processTree(p));
+      const sample = (): void => {
+        const x = sampleProcesses(pids);
+        samples.push({ t: (Date.now() - t0) / 1000, rssKb: x.rssKb, hwmKb: x.hwmKb });
+      };
+      sample();
+      const timer = setInterval(sample, 10_000);
+      try {
+        const res = await runLoadProcess(group, {
+          origin: ep.origin,
+          path: ep.request.path,
+          headers: ep.headers,
+          body: ep.request.body,
+          rate: o.soakRate,
+          durationS: o.soakS,
+          warmupS: 0,
+          connections: 512,
+          timeoutMs: 10_000,
+          watch: { gateway: soakTarget.pids, simulator: simPids },
+        });
+        sample();
+        soak = { target: 'llmux', rate: o.soakRate, durationS: o.soakS, samples, leg: { ...res, target: 'llmux', scenario: 'chat', load: 'soak' } };
+      } finally {
+        clearInterval(timer);
+      }
+    }
+  } finally {
+    await group.stopAll();
+  }
+
+  // A peer that failed whole scenarios says so in the report, with its own words for it.
+  const pk = peers.findIndex((p) => p.name === 'Portkey AI Gateway' && p.status === 'measured');
+  if (pk >= 0) {
+    const broken = legs.filter((l) => l.target === 'portkey' && l.ok === 0);
+    if (broken.length) {
+      const names = [...new Set(broken.map((l) => l.scenario))];
+      const logLine = lastErrorLine(join(workDir, 'portkey.log'));
+      peers[pk] = {
+        ...peers[pk]!,
+        reason: `answered every request with an error on ${names.join(', ')} (${broken[0]!.firstError ?? 'no detail'})${logLine ? `; its log says: ${logLine}` : ''}`,
+      };
+    }
+  }
+
+  let profile: BenchResults['profile'];
+  if (o.profile) {
+    const f = newestProfile(profileDir);
+    if (f) profile = { ...summarizeProfile(JSON.parse(readFileSync(f, 'utf8')) as CpuProfile), file: relative(root, f) };
+    else say('bench: no CPU profile was written (did llmux exit cleanly?)');
+  }
+  rmSync(workDir, { recursive: true, force: true });
+
+  const results: BenchResults = {
+    version: 1,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+    machine: m,
+    options: o,
+    targets: targetsInfo,
+    peers,
+    legs,
+    ...(soak ? { soak } : {}),
+    ...(profile ? { profile } : {}),
+  };
+  const jsonPath = join(resultsDir, `${stamp}.json`);
+  writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
+  const tables = renderTables(results);
+  writeFileSync(join(resultsDir, `${stamp}.md`), `${tables}\n`);
+  process.stdout.write(`\n${tables}\n`);
+  say(`bench: results in ${relative(root, jsonPath)} and ${relative(root, jsonPath.replace(/\.json$/, '.md'))}`);
+  if (o.docs) {
+    writeFileSync(join(root, 'docs/benchmarks.md'), renderDocs(results, relative(root, jsonPath), gitRevision()));
+    say('bench: docs/benchmarks.md regenerated');
+  }
+  return legs.length ? 0 : 1;
+}
+
+function lastErrorLine(path: string): string | undefined {
+  try {
+    const lines = readFileSync(path, 'utf8').split('\n').filter((l) => /error/i.test(l) && !/^\s+at /.test(l));
+    return lines.at(-1)?.trim().slice(0, 200);
+  } catch {
+    return undefined;
+  }
+}
+
+function gitRevision(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+const argv = process.argv.slice(2);
+const parsed = parseBenchArgs(argv, availableParallelism());
+if ('help' in parsed) {
+  process.stdout.write(`${parsed.help}\n`);
+} else if ('error' in parsed) {
+  process.stderr.write(`bench: ${parsed.error}\n`);
+  process.exitCode = 2;
+} else {
+  bench(parsed.options, argv).then(
+    (code) => (process.exitCode = code),
+    (e: unknown) => {
+      process.stderr.write(`bench: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
