@@ -10,6 +10,8 @@ test('--quick is chat and stream at 1000 and 2000/s, 5 s legs, direct, floor and
   assert.deepEqual(o.targets, ['direct', 'floor', 'llmux']);
   assert.deepEqual(o.rates, [1000, 2000]);
   assert.equal(o.durationS, 5);
+  assert.equal(o.warmupS, 1);
+  assert.equal(o.primeS, 2);
   assert.equal(o.soakS, 0);
   assert.equal(o.quick, true);
 });
@@ -59,6 +61,10 @@ test('--soak 0 and --warmup 0 are allowed; --help answers with the usage', () =>
   assert.ok('options' in r);
   assert.equal(r.options.soakS, 0);
   assert.equal(r.options.warmupS, 0);
+  assert.equal(r.options.primeS, 0, 'no warm-up asked for, none given to first legs either');
+  const w = parseBenchArgs(['--warmup', '2'], 2);
+  assert.ok('options' in w);
+  assert.equal(w.options.primeS, 6, 'first legs warm three times as long, up to the default');
   const h = parseBenchArgs(['--help'], 2);
   assert.ok('help' in h && h.help.includes('--quick'));
 });

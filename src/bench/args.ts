@@ -15,6 +15,8 @@ export interface BenchOptions {
   payloadRates: number[];
   durationS: number;
   warmupS: number;
+  /** Warm-up of a target's first leg on a scenario (V8 has not compiled that path yet). */
+  primeS: number;
   cooldownS: number;
   /** Workers for the llmux-workers target. */
   workers: number;
@@ -34,7 +36,8 @@ export const BENCH_USAGE = `usage: npm run bench -- [--quick] [flags]
   --targets a,b           ${TARGET_NAMES.join(', ')}
   --rates a,b             requests/s per leg (default 100,500,1000,2000,5000; payload scenarios 100,500,1000)
   --duration S            measured seconds per leg (default 30; quick 5)
-  --warmup S              unmeasured seconds before each leg (default 3; quick 1)
+  --warmup S              unmeasured seconds before each leg (default 3, and 10 before a target's
+                          first leg on a scenario; quick 1 and 2)
   --cooldown S            pause between legs (default 2; quick 0.25), then until the gateways are idle
   --workers N             workers for the llmux-workers target (default: nproc)
   --soak S                soak llmux at --soak-rate for S seconds, sampling RSS (default 600; quick 0)
@@ -70,6 +73,7 @@ export function parseBenchArgs(argv: readonly string[], cores: number): ParsedBe
         payloadRates: [1000, 2000],
         durationS: 5,
         warmupS: 1,
+        primeS: 2,
         cooldownS: 0.25,
         workers: cores,
         soakS: 0,
@@ -85,6 +89,7 @@ export function parseBenchArgs(argv: readonly string[], cores: number): ParsedBe
         payloadRates: [100, 500, 1000],
         durationS: 30,
         warmupS: 3,
+        primeS: 10,
         cooldownS: 2,
         workers: cores,
         soakS: 600,
@@ -145,7 +150,10 @@ export function parseBenchArgs(argv: readonly string[], cores: number): ParsedBe
         const n = positive(name, value, zeroOk);
         if (typeof n === 'string') return { error: n };
         if (name === '--duration') o.durationS = n;
-        else if (name === '--warmup') o.warmupS = n;
+        else if (name === '--warmup') {
+          o.warmupS = n;
+          o.primeS = Math.max(n, Math.min(o.primeS, 3 * n));
+        }
         else if (name === '--cooldown') o.cooldownS = n;
         else if (name === '--workers') {
           if (!Number.isInteger(n)) return { error: `--workers: expected a whole number, got "${value}"` };

@@ -25,7 +25,7 @@ below; run the same command before and after a change to the hot path and quote 
 - Started ${r.startedAt}, finished ${r.finishedAt}${revision ? `, llmux at commit \`${revision}\`` : ''}
 - Machine: ${m.nproc} CPUs (\`nproc\`), ${m.cpuModel}, ${m.memoryGb} GB; Linux ${m.kernel}; Node ${m.node}
 - Pinning: ${m.pinned ? 'the gateway under test on CPU 0 (`taskset -c 0`); the load generator and the simulators on CPU 1 (`taskset -c 1`)' : 'none (taskset missing): every process shared every CPU'}
-- Legs: ${o.durationS} s measured after ${o.warmupS} s of unmeasured warm-up at the same rate, ${o.cooldownS} s apart; rates ${o.rates.join(', ')}/s${o.scenarios.some((s) => s === 'large-context' || s === 'tools') ? ` (payload scenarios: ${o.payloadRates.join(', ')}/s)` : ''}
+- Legs: ${o.durationS} s measured after ${o.warmupS} s of unmeasured warm-up at the same rate (${o.primeS} s for a target's first leg on a scenario, while V8 compiles that path), ${o.cooldownS} s apart and once the gateways are idle; rates ${o.rates.join(', ')}/s${o.scenarios.some((s) => s === 'large-context' || s === 'tools') ? ` (payload scenarios: ${o.payloadRates.join(', ')}/s)` : ''}
 - Raw results: \`${jsonPath}\` (every leg's percentiles, errors, CPU and memory; \`bench/results/\` is not committed)
 
 Targets:
