@@ -50,6 +50,8 @@ export interface BenchResults {
   startedAt: string;
   finishedAt: string;
   command: string;
+  /** The llmux commit measured (git rev-parse --short HEAD; uncommitted changes are not shown). */
+  revision?: string;
   machine: Machine;
   options: BenchOptions;
   targets: TargetInfo[];

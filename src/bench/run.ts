@@ -23,6 +23,8 @@ import { directTarget, freePort, startFloor, startLlmux, startPortkey, waitReady
 
 /** The gateway under test gets CPU 0; the load generator and the simulators share CPU 1. */
 const GATEWAY_CPUS = '0';
+/** The last full (non-quick) run, committed, shown in the docs beside a quick run's figures. */
+const REFERENCE = 'bench/reference.json';
 const HARNESS_CPUS = '1';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -125,7 +127,8 @@ async function bench(o: BenchOptions, argv: string[]): Promise<number> {
   const scenarios = o.scenarios.map(scenario);
   const legs: Leg[] = [];
   const targetsInfo: TargetInfo[] = [];
-  const peers: PeerStatus[] = [...UNAVAILABLE_PEERS];
+  // peers[0] is Portkey's entry, updated as it is installed and started; the rest are fixed.
+  const peers: PeerStatus[] = [{ name: 'Portkey AI Gateway', status: 'not selected' }, ...UNAVAILABLE_PEERS];
   let soak: SoakResult | undefined;
   try {
     say(`bench: ${o.quick ? 'quick run' : 'run'}: ${o.scenarios.join(', ')} × ${o.targets.join(', ')}; legs of ${o.durationS} s after ${o.warmupS} s warm-up`);
@@ -147,10 +150,10 @@ async function bench(o: BenchOptions, argv: string[]): Promise<number> {
     if (o.targets.includes('portkey')) {
       const err = installPeers(root, say);
       if (err) {
-        peers.unshift({ name: 'Portkey AI Gateway', status: 'failed', reason: `npm install failed: ${err}` });
+        peers[0] = { name: 'Portkey AI Gateway', status: 'failed', reason: `npm install failed: ${err}` };
         say(`bench: Portkey could not be installed (${err}); going on without it`);
       }
-    } else peers.unshift({ name: 'Portkey AI Gateway', status: 'not selected' });
+    }
 
     const targets: Target[] = [];
     const llmuxChildren = new Map<TargetName, number>();
@@ -274,11 +277,13 @@ async function bench(o: BenchOptions, argv: string[]): Promise<number> {
   }
   rmSync(workDir, { recursive: true, force: true });
 
+  const revision = gitRevision();
   const results: BenchResults = {
     version: 1,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+    ...(revision ? { revision } : {}),
     machine: m,
     options: o,
     targets: targetsInfo,
@@ -294,8 +299,17 @@ async function bench(o: BenchOptions, argv: string[]): Promise<number> {
   process.stdout.write(`\n${tables}\n`);
   say(`bench: results in ${relative(root, jsonPath)} and ${relative(root, jsonPath.replace(/\.json$/, '.md'))}`);
   if (o.docs) {
-    writeFileSync(join(root, 'docs/benchmarks.md'), renderDocs(results, relative(root, jsonPath), gitRevision()));
-    say('bench: docs/benchmarks.md regenerated');
+    // A wider run is kept (committed) as the reference the quick runs' docs show beside their own.
+    const refPath = join(root, REFERENCE);
+    if (!o.quick) writeFileSync(refPath, `${JSON.stringify(results, null, 2)}\n`);
+    let reference: BenchResults | undefined;
+    try {
+      reference = JSON.parse(readFileSync(refPath, 'utf8')) as BenchResults;
+    } catch {
+      reference = undefined;
+    }
+    writeFileSync(join(root, 'docs/benchmarks.md'), renderDocs(results, relative(root, jsonPath), reference && reference.startedAt !== results.startedAt ? { results: reference, path: REFERENCE } : undefined));
+    say(`bench: docs/benchmarks.md regenerated${o.quick ? '' : `; ${REFERENCE} updated`}`);
   }
   return legs.length ? 0 : 1;
 }
