@@ -34,34 +34,30 @@ export type ConsumeFn = (dep: Deployment, res: Dispatcher.ResponseData, signal: 
 
 const FALLBACK_ONLY_STATUSES = new Set([401, 403, 404]);
 
-/** One deadline per provider: total_timeout across its attempts and its streamed response. */
+/**
+ * One deadline per provider: total_timeout across its attempts and its streamed response. It
+ * aborts the request's own controller (one AbortController per request, not one per provider:
+ * they are costly on the hot path); dispatch gives the request a fresh controller before moving
+ * on to the next provider.
+ */
 class Deadline {
-  readonly signal: AbortSignal;
-  private timer: NodeJS.Timeout | undefined;
-  private ctrl: AbortController | undefined;
-  private onClientAbort: (() => void) | undefined;
-  private parent: AbortSignal | undefined;
+  private readonly timer: NodeJS.Timeout | undefined;
 
   constructor(ctx: RequestCtx, totalMs: number) {
-    if (totalMs <= 0) {
-      this.signal = ctx.abort.signal;
-      return;
+    if (totalMs > 0) {
+      this.timer = setTimeout(() => ctx.abort.abort('total-timeout' satisfies AbortReason), totalMs);
+      this.timer.unref();
     }
-    const ctrl = new AbortController();
-    this.ctrl = ctrl;
-    this.signal = ctrl.signal;
-    const parent = ctx.abort.signal;
-    this.onClientAbort = () => ctrl.abort(parent.reason);
-    parent.addEventListener('abort', this.onClientAbort, { once: true });
-    this.timer = setTimeout(() => ctrl.abort('total-timeout' satisfies AbortReason), totalMs);
-    this.timer.unref();
-    this.parent = parent;
   }
 
   clear(): void {
     if (this.timer) clearTimeout(this.timer);
-    if (this.onClientAbort && this.parent) this.parent.removeEventListener('abort', this.onClientAbort);
   }
+}
+
+/** After a provider's deadline fired, the next provider starts with a live signal again. */
+function renewSignal(ctx: RequestCtx): void {
+  if (ctx.abort.signal.aborted && (ctx.abort.signal.reason as AbortReason) === 'total-timeout') ctx.abort = new AbortController();
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -89,6 +85,7 @@ export async function dispatch(ctx: RequestCtx, order: readonly Deployment[], bu
   let last: GatewayError | undefined;
   for (const dep of order) {
     ctx.provider = dep.provider;
+    renewSignal(ctx);
     const deadline = new Deadline(ctx, dep.timeouts.totalMs);
     try {
       for (let attempt = 0; attempt <= dep.maxRetries; attempt++) {
@@ -96,12 +93,12 @@ export async function dispatch(ctx: RequestCtx, order: readonly Deployment[], bu
         let err: GatewayError;
         try {
           const spec = await build(dep);
-          const res = await callUpstream(dep, { url: spec.url, method: spec.method, headers: spec.headers, body: spec.body, signal: deadline.signal });
+          const res = await callUpstream(dep, { url: spec.url, method: spec.method, headers: spec.headers, body: spec.body, signal: ctx.abort.signal });
           if (res.statusCode >= 400) {
             const text = await res.body.text().catch(() => '');
             throw dep.adapter.error(res.statusCode, text, res.headers, Date.now());
           }
-          await consume(dep, res, deadline.signal);
+          await consume(dep, res, ctx.abort.signal);
           return;
         } catch (e) {
           if (clientAborted(ctx)) return;
@@ -115,8 +112,8 @@ export async function dispatch(ctx: RequestCtx, order: readonly Deployment[], bu
         if (attempt === dep.maxRetries) break;
         const delay = nextDelayMs(attempt + 1, err.retryAfterMs, DEFAULT_BACKOFF, deps.rand);
         if (delay < 0) break;
-        await sleep(delay, deadline.signal);
-        if (deadline.signal.aborted) {
+        await sleep(delay, ctx.abort.signal);
+        if (ctx.abort.signal.aborted) {
           if (clientAborted(ctx)) return;
           last = new GatewayError('LLMUX_ERR_TOTAL_TIMEOUT', `provider '${dep.provider}' did not finish within total_timeout (${dep.timeouts.totalMs / 1000}s)`);
           break;

@@ -60,6 +60,11 @@ export class KeyService {
   private dynamicKeys = new Map<string, KeyRecord>();
   /** hash → record, for authentication. */
   private byHash = new Map<string, KeyRecord>();
+  /**
+   * Secrets already verified → record, so a busy key is not hashed on every request. Bounded,
+   * holds only keys that exist, and is emptied by every change to the key set.
+   */
+  private verified = new Map<string, KeyRecord>();
 
   constructor(private readonly storage: Storage) {}
 
@@ -95,6 +100,7 @@ export class KeyService {
   }
 
   private reindex(): void {
+    this.verified.clear();
     this.byHash.clear();
     for (const r of this.dynamicKeys.values()) this.byHash.set(r.hash, r);
     for (const r of this.fileKeys.values()) this.byHash.set(r.hash, r); // file keys win
@@ -107,10 +113,14 @@ export class KeyService {
 
   /** The key a secret belongs to, or undefined. The final comparison is constant-time. */
   authenticate(secret: string): KeyRecord | undefined {
+    const hit = this.verified.get(secret);
+    if (hit) return hit;
     const h = hashSecret(secret);
     const r = this.byHash.get(h);
-    if (!r) return undefined;
-    return timingSafeEqual(Buffer.from(r.hash, 'hex'), Buffer.from(h, 'hex')) ? r : undefined;
+    if (!r || !timingSafeEqual(Buffer.from(r.hash, 'hex'), Buffer.from(h, 'hex'))) return undefined;
+    if (this.verified.size >= 10_000) this.verified.clear();
+    this.verified.set(secret, r);
+    return r;
   }
 
   list(): KeyView[] {
