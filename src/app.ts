@@ -17,7 +17,7 @@ import { sseDecoder, type DecoderFactory } from './gateway/stream.js';
 import { KeyService } from './services/keys.js';
 import { ProviderService, type DiscoverFn, type ProviderEntry } from './services/providers.js';
 import { EventStreamDecoder } from './core/eventstream.js';
-import { DEMO_SIMULATOR, startSimulator, type SimulatorOptions } from './simulator/index.js';
+import type { SimulatorOptions } from './simulator/index.js';
 import { openStorage, type Storage } from './storage/index.js';
 
 export interface Logger {
@@ -97,6 +97,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
       if (simulators.get(e.name)?.sig === sig) continue;
       await simulators.get(e.name)?.close();
       const { preset, protocol: _p, ...rest } = sigOpts as { preset?: string; protocol?: string };
+      // Loaded only when a simulator is configured: its module graph costs memory otherwise.
+      const { DEMO_SIMULATOR, startSimulator } = await import('./simulator/index.js');
       const simOpts = { ...(preset === 'demo' ? DEMO_SIMULATOR : {}), ...rest, models: e.config.models } as SimulatorOptions;
       const sim = await startSimulator({ ...simOpts, host: '127.0.0.1', port: 0 });
       simulators.set(e.name, { sig, url: `${sim.url}${SIM_PATH[providerProtocol(e.config)] ?? ''}`, close: () => sim.close() });

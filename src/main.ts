@@ -13,7 +13,6 @@ import { startApp, type App, type Logger } from './app.js';
 import { runCli } from './cli/index.js';
 import { ConfigExistsError, generateConfig, writeConfigFile } from './config/init.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
-import { parseSimulateArgs, startSimulator } from './simulator/index.js';
 
 type Msg = { type: 'llmux:changed'; what: 'keys' | 'providers' } | { type: 'llmux:reload' } | { type: 'llmux:listening'; url: string };
 
@@ -247,6 +246,7 @@ function init(argv: string[]): number {
 }
 
 async function simulate(argv: string[]): Promise<number> {
+  const { parseSimulateArgs, startSimulator } = await import('./simulator/index.js');
   const parsed = parseSimulateArgs(argv);
   if ('error' in parsed) {
     process.stderr.write(`llmux simulate: ${parsed.error}\n`);

@@ -3,14 +3,13 @@
  * StorageConfig fits it) because storage may import only core.
  */
 import { MemoryStorage } from './memory.js';
-import { RedisStorage } from './redis.js';
 import { SqliteStorage } from './sqlite.js';
 import type { Storage } from './types.js';
 
 export type { SetOptions, Storage } from './types.js';
 export { MemoryStorage } from './memory.js';
 export { SqliteStorage } from './sqlite.js';
-export { RedisStorage } from './redis.js';
+export type { RedisStorage } from './redis.js';
 
 export interface StorageSettings {
   kind: 'memory' | 'sqlite' | 'redis';
@@ -35,7 +34,10 @@ export async function openStorage(cfg: StorageSettings, opts: OpenStorageOptions
       return new MemoryStorage();
     case 'sqlite':
       return new SqliteStorage(cfg.path || opts.defaultSqlitePath);
-    case 'redis':
+    case 'redis': {
+      // ioredis is loaded only by configs that use it.
+      const { RedisStorage } = await import('./redis.js');
       return RedisStorage.connect(cfg.path || opts.defaultRedisUrl || DEFAULT_REDIS_URL, opts.onError ? { onError: opts.onError } : {});
+    }
   }
 }
