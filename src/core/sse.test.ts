@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { fixturePath, readFixture } from '../testing/fixtures.js';
 import { encodeSSE, SSE_DONE, SSE_KEEPALIVE, SSEDecoder, SSEFrameSplitter } from './sse.js';
 import type { SSEEvent } from './types.js';
+import { mulberry32 } from '../simulator/rng.js';
 
 const PROVIDERS = ['anthropic', 'azure', 'gemini', 'ollama', 'openai'];
 const FIXTURES = PROVIDERS.flatMap((p) =>
@@ -38,17 +39,8 @@ function splitFrames(buf: Buffer, cuts: number[] = []): Buffer[] {
   return out;
 }
 
-/** Seeded PRNG (mulberry32): random chunkings that are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG: random chunkings that are the same on every run. */
+const rng = mulberry32;
 
 function randomCuts(len: number, rand: () => number, maxChunk: number): number[] {
   const cuts: number[] = [];

@@ -35,7 +35,7 @@ import type {
   ToolChoice,
 } from '../../core/types.js';
 import { EXTRA_FIELD, SERVER_TOOLS_FIELD } from './request.js';
-import { isObject } from './wire.js';
+import { isObject, thinkingBlockOf } from './wire.js';
 
 const KNOWN_FIELDS = new Set([
   'model',
@@ -165,17 +165,13 @@ function assistantMessage(content: unknown, param: string): ChatMessage {
         if (typeof b['text'] !== 'string') throw invalid(`${p}.text must be a string`, `${p}.text`);
         parts.push({ type: 'text', text: b['text'] });
         break;
-      case 'thinking': {
-        const t = typeof b['thinking'] === 'string' ? b['thinking'] : '';
-        reasoning += t;
-        const tb: ThinkingBlock = { type: 'thinking', thinking: t };
-        if (typeof b['signature'] === 'string') tb.signature = b['signature'];
-        thinking.push(tb);
+      case 'thinking':
+      case 'redacted_thinking': {
+        const tb = thinkingBlockOf(b);
+        if (tb) thinking.push(tb);
+        if (tb?.type === 'thinking') reasoning += tb.thinking ?? '';
         break;
       }
-      case 'redacted_thinking':
-        if (typeof b['data'] === 'string') thinking.push({ type: 'redacted_thinking', data: b['data'] });
-        break;
       case 'tool_use':
         if (typeof b['id'] !== 'string' || typeof b['name'] !== 'string') {
           throw invalid(`${p} must have a string id and name`, p);

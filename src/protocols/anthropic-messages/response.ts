@@ -16,7 +16,7 @@ import { GatewayError } from '../../core/errors.js';
 import type { AdapterEnv, AssistantMessage, ChatCompletion, ThinkingBlock, ToolCall } from '../../core/types.js';
 import type { UpstreamTarget } from '../types.js';
 import { wireUsageToCanonical } from './usage.js';
-import { isObject, type WireUsage } from './wire.js';
+import { isObject, type WireUsage, thinkingBlockOf } from './wire.js';
 
 /**
  * end_turn and stop_sequence → stop; max_tokens and model_context_window_exceeded → length;
@@ -66,17 +66,13 @@ export function anthropicChatResponse(body: unknown, target: UpstreamTarget, env
           hasText = true;
         }
         break;
-      case 'thinking': {
-        const t = typeof b['thinking'] === 'string' ? b['thinking'] : '';
-        reasoning += t;
-        const tb: ThinkingBlock = { type: 'thinking', thinking: t };
-        if (typeof b['signature'] === 'string') tb.signature = b['signature'];
-        thinking.push(tb);
+      case 'thinking':
+      case 'redacted_thinking': {
+        const tb = thinkingBlockOf(b);
+        if (tb) thinking.push(tb);
+        if (tb?.type === 'thinking') reasoning += tb.thinking ?? '';
         break;
       }
-      case 'redacted_thinking':
-        if (typeof b['data'] === 'string') thinking.push({ type: 'redacted_thinking', data: b['data'] });
-        break;
       case 'tool_use':
         toolCalls.push({
           id: String(b['id'] ?? ''),

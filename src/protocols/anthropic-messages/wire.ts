@@ -3,7 +3,7 @@
  * an index signature, because Anthropic adds fields often and translation must not choke on
  * (or silently lose, where it can keep) what it does not know.
  */
-import type { CacheControl, JsonObject } from '../../core/types.js';
+import type { CacheControl, JsonObject, ThinkingBlock } from '../../core/types.js';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 export const DEFAULT_ANTHROPIC_BASE_URL = 'https://api.anthropic.com/v1';
@@ -157,4 +157,15 @@ export interface WireErrorBody {
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** A `thinking` or `redacted_thinking` content block as a canonical ThinkingBlock. */
+export function thinkingBlockOf(b: Record<string, unknown>): ThinkingBlock | undefined {
+  if (b['type'] === 'thinking') {
+    const tb: ThinkingBlock = { type: 'thinking', thinking: typeof b['thinking'] === 'string' ? b['thinking'] : '' };
+    if (typeof b['signature'] === 'string') tb.signature = b['signature'];
+    return tb;
+  }
+  if (b['type'] === 'redacted_thinking' && typeof b['data'] === 'string') return { type: 'redacted_thinking', data: b['data'] };
+  return undefined;
 }
