@@ -147,6 +147,11 @@ export class SSEFrameSplitter {
     return frames;
   }
 
+  /** Bytes held back: the start of a frame whose blank line has not arrived yet. */
+  get pendingLength(): number {
+    return this.pending?.length ?? 0;
+  }
+
   /** Whatever is left when the upstream ends (a frame with no trailing blank line). */
   end(): Buffer | null {
     const rest = this.pending;

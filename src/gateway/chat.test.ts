@@ -113,6 +113,25 @@ describe('chat completions through the openai client', () => {
     assert.equal(await res.text(), recorded);
   });
 
+  it('passes a stream through byte for byte also when the upstream cuts frames at odd places', async () => {
+    const recorded = readFixtureText('openai/chat-stream-include_usage-raw.sse.txt');
+    const bytes = Buffer.from(recorded);
+    up.handle(async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (let i = 0; i < bytes.length; i += 7) {
+        res.write(bytes.subarray(i, i + 7));
+        await new Promise((r) => setImmediate(r));
+      }
+      res.end();
+    });
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'mock-raw', messages: [{ role: 'user', content: 'x' }], stream: true, stream_options: { include_usage: true } }),
+    });
+    assert.equal(await res.text(), recorded);
+  });
+
   it('passes tool definitions through and returns tool calls the client can parse', async () => {
     const recorded = JSON.parse(readFixtureText('openai/chat-nonstream-tool_calls.json')) as Record<string, unknown>;
     up.handle((_req, res) => json(res, 200, recorded));

@@ -78,6 +78,7 @@ export function pumpPassthrough(
   };
   return new Promise<void>((resolve) => {
     body.on('data', (chunk: Buffer) => {
+      const whole = splitter.pendingLength === 0;
       const frames = splitter.push(chunk);
       if (frames.length === 0) return;
       // One tap.frame() call per frame; copy the list only when the tap hides or rewrites a frame.
@@ -91,7 +92,10 @@ export function pumpPassthrough(
       const list = kept ?? frames;
       if (list.length === 0) return;
       ka.touch();
-      if (!res.write(list.length === 1 ? list[0]! : Buffer.concat(list))) {
+      // When every frame is kept as is and the chunk held whole frames only, the chunk itself is
+      // what goes out: no copy.
+      const out = !kept && whole && splitter.pendingLength === 0 ? chunk : list.length === 1 ? list[0]! : Buffer.concat(list);
+      if (!res.write(out)) {
         body.pause();
         res.once('drain', resume);
       }
