@@ -19,6 +19,10 @@ export function passthroughBody(raw: Buffer, parsed: Record<string, unknown>, mo
   const needModel = parsed['model'] !== model;
   const needUsage = stream && !clientWantsUsage(parsed);
   if (!needModel && !needUsage) return raw;
+  // The common stream: model unchanged, no stream_options: one insertion, no scan of the body.
+  if (!needModel && parsed['stream_options'] === undefined) {
+    return insertTopLevel(raw, 'stream_options', '{"include_usage":true}');
+  }
   const ranges = topLevelRanges(raw, ['model', 'stream_options']);
   const edits: Array<{ start: number; end: number; text: string }> = [];
   const m = ranges.get('model');
