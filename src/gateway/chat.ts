@@ -100,7 +100,7 @@ export function chatHandler(state: GatewayState, inbound: InboundProtocol): (ctx
         if (pt) return pumpPassthrough(ctx, dep, up, pt.streamTap(parsed, dep.target), encoder, signal);
         const makeDecoder: DecoderFactory | undefined = state.decoders[dep.adapter.framing];
         if (!makeDecoder) throw new GatewayError('LLMUX_ERR_UNSUPPORTED', `no decoder for ${dep.adapter.framing} streams`);
-        return pumpTranslated(ctx, dep, up, makeDecoder(), dep.adapter.chatStream(dep.target, env), encoder, signal, env);
+        return pumpTranslated(ctx, dep, up, makeDecoder(), dep.adapter.chatStream(dep.target, env), encoder, signal);
       };
 
       await dispatch(ctx, attemptOrder(resolved.deployments, state.rand), build, consume, state);

@@ -6,7 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { SSEDecoder, SSEFrameSplitter } from '../core/sse.js';
-import type { AdapterEnv, EventStreamMessage, SSEEvent } from '../core/types.js';
+import type { EventStreamMessage, SSEEvent } from '../core/types.js';
 import type { PassthroughTap, StreamEncoder, StreamTranslator } from '../protocols/index.js';
 import { clientAborted, type RequestCtx } from './http.js';
 import type { Deployment } from './registry.js';
@@ -119,8 +119,11 @@ export function pumpPassthrough(
   });
 }
 
-/** Translated stream: upstream frames → canonical chunks → the client's protocol. */
-export async function pumpTranslated(
+/**
+ * Translated stream: upstream frames → canonical chunks → the client's protocol. Event-driven
+ * like the passthrough pump; a decoder or translator failure becomes the final in-band error.
+ */
+export function pumpTranslated(
   ctx: RequestCtx,
   dep: Deployment,
   upstream: Dispatcher.ResponseData,
@@ -128,12 +131,14 @@ export async function pumpTranslated(
   translator: StreamTranslator,
   encoder: StreamEncoder,
   signal: AbortSignal,
-  _env: AdapterEnv,
 ): Promise<void> {
   const { res } = ctx;
+  const body = upstream.body;
   res.writeHead(200, SSE_HEADERS);
   const ka = keepAlive(res, encoder.keepAlive());
   let text = '';
+  let done = false;
+  /** Appends the outputs' SSE; false once an error output ended the stream. */
   const take = (outs: ReturnType<StreamTranslator['push']>): boolean => {
     for (const o of outs) {
       if ('error' in o) {
@@ -146,32 +151,62 @@ export async function pumpTranslated(
     }
     return true;
   };
-  try {
-    for await (const chunk of upstream.body as AsyncIterable<Buffer>) {
-      for (const ev of decoder.push(chunk)) {
-        if (!take(translator.push(ev))) {
-          res.end(text);
-          upstream.body.destroy();
-          return;
+  const resume = (): void => {
+    body.resume();
+  };
+  return new Promise<void>((resolve) => {
+    const finish = (final: string): void => {
+      if (done) return;
+      done = true;
+      ka.stop();
+      res.off('drain', resume);
+      res.end(final);
+      resolve();
+    };
+    const fail = (e: unknown): void => {
+      if (done) return;
+      done = true;
+      ka.stop();
+      res.off('drain', resume);
+      if (text && !res.destroyed) res.write(text);
+      failMidStream(ctx, dep, e, encoder, signal);
+      resolve();
+    };
+    body.on('data', (chunk: Buffer) => {
+      if (done) return;
+      try {
+        for (const ev of decoder.push(chunk)) {
+          if (!take(translator.push(ev))) {
+            body.destroy();
+            return finish(text);
+          }
         }
+      } catch (e) {
+        body.destroy();
+        return fail(e);
       }
       if (text) {
         ka.touch();
-        const wait = write(res, text);
+        const ok = res.write(text);
         text = '';
-        if (wait) await wait;
+        if (!ok) {
+          body.pause();
+          res.once('drain', resume);
+        }
       }
-    }
-    let ok = true;
-    for (const ev of decoder.end()) if (ok) ok = take(translator.push(ev));
-    if (ok) ok = take(translator.end());
-    res.end(ok ? text + encoder.end() : text);
-  } catch (e) {
-    if (text && !res.destroyed) res.write(text);
-    failMidStream(ctx, dep, e, encoder, signal);
-  } finally {
-    ka.stop();
-  }
+    });
+    body.once('end', () => {
+      try {
+        let ok = true;
+        for (const ev of decoder.end()) if (ok) ok = take(translator.push(ev));
+        if (ok) ok = take(translator.end());
+        finish(ok ? text + encoder.end() : text);
+      } catch (e) {
+        fail(e);
+      }
+    });
+    body.once('error', fail);
+  });
 }
 
 function failMidStream(ctx: RequestCtx, dep: Deployment, e: unknown, encoder: StreamEncoder, signal: AbortSignal): void {
