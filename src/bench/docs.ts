@@ -110,6 +110,7 @@ run's own figures.
   (auth on), model routing as in production, no extensions, \`log_level = "warn"\`. The
   *llmux-info* target is the same with the default info access log written to a file, to price the
   log. *llmux-workers* runs \`--workers N\` (SQLite storage, which more than one worker needs).
+  These two run the chat and stream scenarios only; every other target runs every scenario.
 - **Floor** (\`src/bench/floor.ts\`): \`node:http\` + an undici \`Pool\` (\`request\` API), the body
   piped back; nothing else. It is what any Node gateway pays before doing anything useful.
 - **Scenarios** (crabllm's bodies): chat, stream, embeddings; large-context (50 messages, ~7.8 KB)
