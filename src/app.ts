@@ -10,6 +10,7 @@ import { canonicalKind, providerProtocol } from './config/kinds.js';
 import { loadConfigFile } from './config/load.js';
 import type { Config } from './config/schema.js';
 import type { AdapterEnv } from './core/types.js';
+import { KeepAliveSweeper } from './gateway/keepalive.js';
 import { AgentPool, RoutingTable } from './gateway/registry.js';
 import { createGatewayServer, type AccessLog, type GatewayServer } from './gateway/server.js';
 import type { GatewayState } from './gateway/state.js';
@@ -24,6 +25,8 @@ export interface Logger {
   info(obj: object, msg?: string): void;
   warn(obj: object | string, msg?: string): void;
   error(obj: object | string, msg?: string): void;
+  /** Whether a line at this level would be written (absent: always). */
+  isLevelEnabled?(level: 'info' | 'warn'): boolean;
 }
 
 export interface AppOptions {
@@ -37,7 +40,12 @@ export interface AppOptions {
   watchConfig?: boolean;
   /** Model discovery for providers created without models (tests replace it). */
   discover?: DiscoverFn;
+  /** Silence on a stream before a keep-alive frame is sent (tests shorten it). */
+  keepAliveMs?: number;
 }
+
+/** Streams silent this long get a keep-alive frame (SSE comment, or Anthropic's ping event). */
+const KEEPALIVE_MS = 15_000;
 
 export interface App {
   url: string;
@@ -151,6 +159,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     env,
     rand: Math.random,
     decoders,
+    keepAlive: new KeepAliveSweeper(opts.keepAliveMs ?? KEEPALIVE_MS),
   };
 
   const admin = createAdminHandler({
@@ -163,6 +172,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const gateway = createGatewayServer(state, {
     mounts: [{ prefix: '/v1/admin/', handle: (req, res) => admin(req, res) }],
     onLog: (line: AccessLog) => (line.status >= 500 ? log.warn(line, 'request') : log.info(line, 'request')),
+    ...(log.isLevelEnabled ? { logs: (status: number) => log.isLevelEnabled!(status >= 500 ? 'warn' : 'info') } : {}),
   });
 
   const { host, port } = splitListen(opts.bind ?? config.listen);

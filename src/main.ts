@@ -89,6 +89,7 @@ function makeLogger(level: string): Logger & { flush(): void } {
     warn: (o, m) => (typeof o === 'string' ? l.warn(o) : l.warn(o, m)),
     error: (o, m) => (typeof o === 'string' ? l.error(o) : l.error(o, m)),
     flush: () => dest.flushSync(),
+    isLevelEnabled: (lv) => l.isLevelEnabled(lv),
   };
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fixturePath, readFixture } from '../testing/fixtures.js';
-import { encodeSSE, SSE_DONE, SSE_KEEPALIVE, SSEDecoder, SSEFrameSplitter } from './sse.js';
+import { encodeSSE, SSE_DONE, SSE_KEEPALIVE, SSEDecoder, SSEFrameSplitter, tapEachFrame, tapMarkedFrames } from './sse.js';
 import type { SSEEvent } from './types.js';
 import { mulberry32 } from '../simulator/rng.js';
 
@@ -358,5 +358,81 @@ describe('SSEFrameSplitter on every recorded stream', () => {
     const t = new SSEFrameSplitter();
     t.push(Buffer.from('data: 1\n\n'));
     assert.equal(t.end(), null);
+  });
+});
+
+/**
+ * The pump's path: run() per chunk, then a tap over each run. `visit` decides per frame; returns
+ * the bytes sent and the frames visit saw.
+ */
+function pump(buf: Buffer, cuts: number[], marks: Buffer[] | null, visit: (f: Buffer) => Buffer | null): { sent: Buffer; seen: string[] } {
+  const s = new SSEFrameSplitter();
+  const sent: Buffer[] = [];
+  const seen: string[] = [];
+  const v = (f: Buffer): Buffer | null => {
+    seen.push(f.toString('latin1'));
+    return visit(f);
+  };
+  let from = 0;
+  for (const c of [...cuts, buf.length]) {
+    const run = s.run(buf.subarray(from, c));
+    from = c;
+    if (!run) continue;
+    const out = marks ? tapMarkedFrames(run, marks, v) : tapEachFrame(run, v);
+    if (out) sent.push(out);
+  }
+  const rest = s.end();
+  if (rest) {
+    const out = v(rest);
+    if (out) sent.push(out);
+  }
+  return { sent: Buffer.concat(sent), seen };
+}
+
+describe('run() and the frame taps on every recorded stream', () => {
+  const marks = [Buffer.from('usage"'), Buffer.from('message_delta')];
+  const marked = (f: string): boolean => f.includes('usage"') || f.includes('message_delta');
+  for (const name of FIXTURES) {
+    it(name, () => {
+      const buf = readFixture(name);
+      const frames = splitFrames(buf).map((f) => f.toString('latin1'));
+      const cutsList: number[][] = [[], everyByte(buf.length)];
+      for (let seed = 1; seed <= 10; seed++) cutsList.push(randomCuts(buf.length, rng(seed), seed % 2 === 0 ? 8 : 300));
+      for (const cuts of cutsList) {
+        const how = `${cuts.length} cuts`;
+        // Everything kept: the bytes go through unchanged, and each tap sees the frames it should.
+        const each = pump(buf, cuts, null, (f) => f);
+        assert.ok(each.sent.equals(buf), `${how}: tapEachFrame changed the bytes`);
+        assert.deepEqual(each.seen, frames, `${how}: tapEachFrame did not see every frame`);
+        const some = pump(buf, cuts, marks, (f) => f);
+        assert.ok(some.sent.equals(buf), `${how}: tapMarkedFrames changed the bytes`);
+        // A trailing remainder (no blank line) is always visited, marked or not.
+        const expectSeen = frames.filter((f, i) => marked(f) || (i === frames.length - 1 && !/\n\r?\n$/.test(f)));
+        assert.deepEqual(some.seen, expectSeen, `${how}: tapMarkedFrames saw the wrong frames`);
+        // Dropping the marked frames removes exactly them.
+        const dropped = pump(buf, cuts, marks, (f) => (marked(f.toString('latin1')) ? null : f));
+        assert.equal(dropped.sent.toString('latin1'), frames.filter((f) => !marked(f)).join(''), `${how}: dropping marked frames`);
+        // Rewriting a marked frame replaces it in place.
+        const upper = pump(buf, cuts, marks, (f) => (marked(f.toString('latin1')) ? Buffer.from(f.toString('latin1').toUpperCase(), 'latin1') : f));
+        assert.equal(upper.sent.toString('latin1'), frames.map((f) => (marked(f) ? f.toUpperCase() : f)).join(''), `${how}: rewriting marked frames`);
+      }
+    });
+  }
+
+  it('finds marked frames in CRLF framing, next to each other, and at either end of a run', () => {
+    const input = 'data: {"usage":1}\r\n\r\ndata: {"usage":2}\n\ndata: x\n\nevent: message_delta\ndata: {}\r\n\r\n';
+    const got = pump(Buffer.from(input), [], marks, () => null);
+    assert.equal(got.sent.toString(), 'data: x\n\n');
+    assert.deepEqual(got.seen, ['data: {"usage":1}\r\n\r\n', 'data: {"usage":2}\n\n', 'event: message_delta\ndata: {}\r\n\r\n']);
+  });
+
+  it('run() returns the chunk itself when it ends on a frame end, and holds back a partial frame', () => {
+    const s = new SSEFrameSplitter();
+    const whole = Buffer.from('data: 1\n\ndata: 2\n\n');
+    assert.equal(s.run(whole), whole);
+    assert.equal(s.run(Buffer.from('data: 3\n')), null);
+    assert.equal(s.pendingLength, 8);
+    assert.equal(s.run(Buffer.from('\ndata: 4'))?.toString(), 'data: 3\n\n');
+    assert.equal(s.end()?.toString(), 'data: 4');
   });
 });

@@ -111,6 +111,61 @@ export const SSE_DONE = 'data: [DONE]\n\n';
 export const SSE_KEEPALIVE = ': keep-alive\n\n';
 
 /**
+ * Cuts a run of whole frames into frames. Frames end at LF LF or LF CR LF; CR-only framing
+ * (never seen from LLM APIs) stays in the run's tail. Returns where the last whole frame ends.
+ */
+function splitFrames(buf: Buffer, frames: Buffer[]): number {
+  let start = 0;
+  const n = buf.length;
+  // Jump from LF to LF with indexOf (native) rather than testing every byte in JS.
+  let i = buf.indexOf(LF);
+  while (i !== -1 && i + 1 < n) {
+    const next = buf[i + 1];
+    if (next === LF) {
+      frames.push(buf.subarray(start, i + 2));
+      start = i + 2;
+      i = buf.indexOf(LF, start);
+      continue;
+    }
+    if (next === CR && i + 2 < n && buf[i + 2] === LF) {
+      frames.push(buf.subarray(start, i + 3));
+      start = i + 3;
+      i = buf.indexOf(LF, start);
+      continue;
+    }
+    i = buf.indexOf(LF, i + 1);
+  }
+  return start;
+}
+
+/**
+ * Whether a frame ends at index i (exclusive): the bytes before it are LF LF or LF CR LF.
+ * Searches below go from LF to LF with native (l)indexOf on a single byte: a multi-byte needle
+ * is several times slower on JSON text.
+ */
+function endsFrame(buf: Buffer, i: number): boolean {
+  if (i < 2 || buf[i - 1] !== LF) return false;
+  const b = buf[i - 2];
+  return b === LF || (b === CR && i >= 3 && buf[i - 3] === LF);
+}
+
+/** The index just past the last frame end (blank line) at or before `to`, or `floor` if none. */
+function frameEndBefore(buf: Buffer, to: number, floor: number): number {
+  for (let i = buf.lastIndexOf(LF, to - 1); i >= floor && i !== -1; i = buf.lastIndexOf(LF, i - 1)) {
+    if (endsFrame(buf, i + 1)) return i + 1;
+  }
+  return floor;
+}
+
+/** The index just past the first frame end at or after `from`, or buf.length if none. */
+function frameEndAfter(buf: Buffer, from: number): number {
+  for (let i = buf.indexOf(LF, from); i !== -1; i = buf.indexOf(LF, i + 1)) {
+    if (endsFrame(buf, i + 1)) return i + 1;
+  }
+  return buf.length;
+}
+
+/**
  * Splits raw SSE bytes into whole frames without decoding them, for passthrough: each frame is
  * forwarded byte for byte, and only frames that need a look (usage) are decoded. Frames end at
  * a blank line in any of the three line-ending styles.
@@ -118,33 +173,27 @@ export const SSE_KEEPALIVE = ': keep-alive\n\n';
 export class SSEFrameSplitter {
   private pending: Buffer | null = null;
 
+  /** The whole frames completed by chunk, one Buffer each. */
   push(chunk: Buffer): Buffer[] {
     const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = null;
     const frames: Buffer[] = [];
-    let start = 0;
-    const n = buf.length;
-    // Jump from LF to LF with indexOf (native) rather than testing every byte in JS. Frames end
-    // at LF LF or LF CR LF; CR-only framing (never seen from LLM APIs) is passed through at end().
-    let i = buf.indexOf(LF);
-    while (i !== -1 && i + 1 < n) {
-      const next = buf[i + 1];
-      if (next === LF) {
-        frames.push(buf.subarray(start, i + 2));
-        start = i + 2;
-        i = buf.indexOf(LF, start);
-        continue;
-      }
-      if (next === CR && i + 2 < n && buf[i + 2] === LF) {
-        frames.push(buf.subarray(start, i + 3));
-        start = i + 3;
-        i = buf.indexOf(LF, start);
-        continue;
-      }
-      i = buf.indexOf(LF, i + 1);
-    }
-    if (start < n) this.pending = Buffer.from(buf.subarray(start));
+    const end = splitFrames(buf, frames);
+    if (end < buf.length) this.pending = Buffer.from(buf.subarray(end));
     return frames;
+  }
+
+  /**
+   * The whole frames completed by chunk as one run of bytes (the chunk itself when it holds
+   * whole frames only), or null when it completed none. Cheaper than push() when most frames
+   * need no look: see tapMarkedFrames.
+   */
+  run(chunk: Buffer): Buffer | null {
+    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = null;
+    const end = endsFrame(buf, buf.length) ? buf.length : frameEndBefore(buf, buf.length, 0);
+    if (end < buf.length) this.pending = Buffer.from(buf.subarray(end));
+    return end === 0 ? null : end === buf.length ? buf : buf.subarray(0, end);
   }
 
   /** Bytes held back: the start of a frame whose blank line has not arrived yet. */
@@ -158,4 +207,56 @@ export class SSEFrameSplitter {
     this.pending = null;
     return rest && rest.length > 0 ? rest : null;
   }
+}
+
+/** Each frame of a run of whole frames through visit; returns the bytes to send, or null for none. */
+export function tapEachFrame(run: Buffer, visit: (frame: Buffer) => Buffer | null): Buffer | null {
+  const frames: Buffer[] = [];
+  const end = splitFrames(run, frames);
+  // Bytes after the last frame end (possible only with CR-only framing) go through as one frame.
+  if (end < run.length) frames.push(run.subarray(end));
+  let kept: Buffer[] | null = null;
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i]!;
+    const out = visit(f);
+    if (out !== f) kept ??= frames.slice(0, i);
+    if (kept && out) kept.push(out);
+  }
+  if (!kept) return run;
+  return kept.length === 0 ? null : kept.length === 1 ? kept[0]! : Buffer.concat(kept);
+}
+
+/**
+ * Only the frames of a run that contain one of `marks` go through visit; the stretches between
+ * them are forwarded as they are. A native search over the run replaces a split and a call per
+ * frame: a 20-chunk stream has one frame with usage in it.
+ */
+export function tapMarkedFrames(run: Buffer, marks: readonly Buffer[], visit: (frame: Buffer) => Buffer | null): Buffer | null {
+  let parts: Buffer[] | null = null;
+  let from = 0; // start of what has not been forwarded yet
+  let pos = 0; // where to look for the next mark
+  for (;;) {
+    let at = -1;
+    for (const m of marks) {
+      const i = run.indexOf(m, pos);
+      if (i !== -1 && (at === -1 || i < at)) at = i;
+    }
+    if (at === -1) break;
+    // The frame around the mark: from just after the previous blank line to the next one.
+    const start = frameEndBefore(run, at, from);
+    const end = frameEndAfter(run, at);
+    const frame = run.subarray(start, end);
+    const out = visit(frame);
+    if (out !== frame) {
+      parts ??= [];
+      if (start > from) parts.push(run.subarray(from, start));
+      if (out) parts.push(out);
+      from = end;
+    }
+    pos = end;
+    if (pos >= run.length) break;
+  }
+  if (!parts) return run;
+  if (from < run.length) parts.push(run.subarray(from));
+  return parts.length === 0 ? null : parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }

@@ -97,10 +97,10 @@ export function chatHandler(state: GatewayState, inbound: InboundProtocol): (ctx
           return;
         }
         const encoder = inbound.streamEncoder(requested, env, { includeUsage });
-        if (pt) return pumpPassthrough(ctx, dep, up, pt.streamTap(parsed, dep.target), encoder, signal);
+        if (pt) return pumpPassthrough(ctx, dep, up, pt.streamTap(parsed, dep.target), encoder, signal, state.keepAlive);
         const makeDecoder: DecoderFactory | undefined = state.decoders[dep.adapter.framing];
         if (!makeDecoder) throw new GatewayError('LLMUX_ERR_UNSUPPORTED', `no decoder for ${dep.adapter.framing} streams`);
-        return pumpTranslated(ctx, dep, up, makeDecoder(), dep.adapter.chatStream(dep.target, env), encoder, signal);
+        return pumpTranslated(ctx, dep, up, makeDecoder(), dep.adapter.chatStream(dep.target, env), encoder, signal, state.keepAlive);
       };
 
       await dispatch(ctx, attemptOrder(resolved.deployments, state.rand), build, consume, state);

@@ -21,7 +21,8 @@ import { DEFAULT_BACKOFF, nextDelayMs } from '../core/retry.js';
 import type { HttpRequestSpec } from '../protocols/index.js';
 import { clientAborted, toGatewayError, type RequestCtx } from './http.js';
 import type { Deployment } from './registry.js';
-import { callUpstream, type AbortReason } from './upstream.js';
+import { RequestAbort, type AbortReason } from './abort.js';
+import { callUpstream } from './upstream.js';
 
 /** Builds one attempt's request for a deployment; may throw a GatewayError (bad request). */
 export type BuildFn = (dep: Deployment) => HttpRequestSpec | Promise<HttpRequestSpec>;
@@ -30,15 +31,14 @@ export type BuildFn = (dep: Deployment) => HttpRequestSpec | Promise<HttpRequest
  * Consumes a successful response. Throwing before the response to the client has started counts
  * as a failed attempt (retried like the others); after that, consume handles errors itself.
  */
-export type ConsumeFn = (dep: Deployment, res: Dispatcher.ResponseData, signal: AbortSignal) => Promise<void>;
+export type ConsumeFn = (dep: Deployment, res: Dispatcher.ResponseData, signal: RequestAbort) => Promise<void>;
 
 const FALLBACK_ONLY_STATUSES = new Set([401, 403, 404]);
 
 /**
  * One deadline per provider: total_timeout across its attempts and its streamed response. It
- * aborts the request's own controller (one AbortController per request, not one per provider:
- * they are costly on the hot path); dispatch gives the request a fresh controller before moving
- * on to the next provider.
+ * aborts the request's own RequestAbort (one per request, not one per provider); dispatch gives
+ * the request a fresh one before moving on to the next provider.
  */
 class Deadline {
   private readonly timer: NodeJS.Timeout | undefined;
@@ -57,19 +57,19 @@ class Deadline {
 
 /** After a provider's deadline fired, the next provider starts with a live signal again. */
 function renewSignal(ctx: RequestCtx): void {
-  if (ctx.abort.signal.aborted && (ctx.abort.signal.reason as AbortReason) === 'total-timeout') ctx.abort = new AbortController();
+  if (ctx.abort.reason === 'total-timeout') ctx.abort = new RequestAbort();
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, signal: RequestAbort): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const t = setTimeout(done, ms);
     function done(): void {
       clearTimeout(t);
-      signal.removeEventListener('abort', done);
+      signal.off('abort', done);
       resolve();
     }
-    signal.addEventListener('abort', done, { once: true });
+    signal.once('abort', done);
   });
 }
 
@@ -93,12 +93,12 @@ export async function dispatch(ctx: RequestCtx, order: readonly Deployment[], bu
         let err: GatewayError;
         try {
           const spec = await build(dep);
-          const res = await callUpstream(dep, { url: spec.url, method: spec.method, headers: spec.headers, body: spec.body, signal: ctx.abort.signal });
+          const res = await callUpstream(dep, { url: spec.url, method: spec.method, headers: spec.headers, body: spec.body, signal: ctx.abort });
           if (res.statusCode >= 400) {
             const text = await res.body.text().catch(() => '');
             throw dep.adapter.error(res.statusCode, text, res.headers, Date.now());
           }
-          await consume(dep, res, ctx.abort.signal);
+          await consume(dep, res, ctx.abort);
           return;
         } catch (e) {
           if (clientAborted(ctx)) return;
@@ -112,8 +112,8 @@ export async function dispatch(ctx: RequestCtx, order: readonly Deployment[], bu
         if (attempt === dep.maxRetries) break;
         const delay = nextDelayMs(attempt + 1, err.retryAfterMs, DEFAULT_BACKOFF, deps.rand);
         if (delay < 0) break;
-        await sleep(delay, ctx.abort.signal);
-        if (ctx.abort.signal.aborted) {
+        await sleep(delay, ctx.abort);
+        if (ctx.abort.aborted) {
           if (clientAborted(ctx)) return;
           last = new GatewayError('LLMUX_ERR_TOTAL_TIMEOUT', `provider '${dep.provider}' did not finish within total_timeout (${dep.timeouts.totalMs / 1000}s)`);
           break;

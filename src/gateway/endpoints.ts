@@ -7,6 +7,7 @@ import { GatewayError } from '../core/errors.js';
 import { endpointRequest, openaiInbound, openaiStreamTap, type OpenAIEndpoint } from '../protocols/index.js';
 import { readJsonRequest } from './chat.js';
 import { dispatch } from './dispatch.js';
+import type { RequestAbort } from './abort.js';
 import { clientAborted, sendBytes, sendError, type RequestCtx } from './http.js';
 import { attemptOrder, type Deployment } from './registry.js';
 import type { GatewayState } from './state.js';
@@ -38,7 +39,7 @@ export function endpointHandler(state: GatewayState, endpoint: OpenAIEndpoint, w
         async (dep, up, signal) => {
           if (stream) {
             const encoder = openaiInbound.streamEncoder(requested, state.env, { includeUsage: false });
-            return pumpPassthrough(ctx, dep, up, openaiStreamTap(parsed, dep.target), encoder, signal);
+            return pumpPassthrough(ctx, dep, up, openaiStreamTap(parsed, dep.target), encoder, signal, state.keepAlive);
           }
           const contentType = headerString(up.headers['content-type']) ?? 'application/json';
           if (endpoint === 'audio/speech') return pipeBinary(ctx, dep, up, contentType.startsWith('application/json') ? 'audio/mpeg' : contentType, signal);
@@ -59,7 +60,7 @@ export function headerString(v: string | string[] | undefined): string | undefin
 }
 
 /** Streams a binary body (audio) to the client as it arrives, honouring backpressure. */
-async function pipeBinary(ctx: RequestCtx, dep: Deployment, up: { body: AsyncIterable<unknown> & { destroy(): void } }, contentType: string, _signal: AbortSignal): Promise<void> {
+async function pipeBinary(ctx: RequestCtx, dep: Deployment, up: { body: AsyncIterable<unknown> & { destroy(): void } }, contentType: string, _signal: RequestAbort): Promise<void> {
   const { res } = ctx;
   res.writeHead(200, { 'content-type': contentType });
   try {

@@ -7,7 +7,7 @@ import { GatewayError, isGatewayError } from '../core/errors.js';
 import type { Usage } from '../core/types.js';
 import type { InboundProtocol } from '../protocols/index.js';
 import type { KeyRecord } from '../services/keys.js';
-import type { AbortReason } from './upstream.js';
+import type { RequestAbort } from './abort.js';
 
 export interface RequestCtx {
   id: string;
@@ -22,13 +22,13 @@ export interface RequestCtx {
   usage?: Usage;
   error?: string;
   /** Aborts every upstream call of this request; fired when the client goes away. */
-  abort: AbortController;
+  abort: RequestAbort;
   /** Attempts made upstream (1 = no retry). */
   attempts: number;
 }
 
 export function clientAborted(ctx: RequestCtx): boolean {
-  return ctx.abort.signal.aborted && (ctx.abort.signal.reason as AbortReason) === 'client';
+  return ctx.abort.reason === 'client';
 }
 
 /** Reads the request body; 413 beyond `limit` (checked against content-length first). */

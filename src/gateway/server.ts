@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { performance } from 'node:perf_hooks';
 import { GatewayError } from '../core/errors.js';
 import { inboundProtocol, openaiInbound, type InboundProtocol } from '../protocols/index.js';
+import { RequestAbort } from './abort.js';
 import { chatHandler } from './chat.js';
 import { countTokensHandler } from './count-tokens.js';
 import { endpointHandler } from './endpoints.js';
@@ -44,6 +45,8 @@ export interface GatewayServerOptions {
   mounts?: Mount[];
   /** Called once per finished request; must not throw or block (the logger buffers). */
   onLog?: (line: AccessLog) => void;
+  /** Whether onLog would write a line for this status; when false the line is not even built. */
+  logs?: (status: number) => boolean;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -78,6 +81,7 @@ export function createGatewayServer(state: GatewayState, opts: GatewayServerOpti
   }
   const mounts = opts.mounts ?? [];
   const onLog = opts.onLog;
+  const logs = opts.logs;
   let inFlight = 0;
   let draining = false;
 
@@ -98,12 +102,12 @@ export function createGatewayServer(state: GatewayState, opts: GatewayServerOpti
       }
     }
 
-    const ctx: RequestCtx = { id, start: performance.now(), route: path, req, res, key: null, abort: new AbortController(), attempts: 0 };
+    const ctx: RequestCtx = { id, start: performance.now(), route: path, req, res, key: null, abort: new RequestAbort(), attempts: 0 };
     inFlight++;
     res.once('close', () => {
       inFlight--;
       if (!res.writableFinished) ctx.abort.abort('client');
-      if (onLog && path !== '/health') onLog(accessLine(ctx, req.method ?? ''));
+      if (onLog && path !== '/health' && (!logs || logs(res.statusCode))) onLog(accessLine(ctx, req.method ?? ''));
     });
 
     if (draining) {

@@ -5,6 +5,7 @@
  */
 import type { AdapterEnv } from '../core/types.js';
 import type { KeyService } from '../services/keys.js';
+import type { KeepAliveSweeper } from './keepalive.js';
 import type { RoutingTable } from './registry.js';
 import type { DecoderFactory } from './stream.js';
 
@@ -16,4 +17,6 @@ export interface GatewayState {
   env: AdapterEnv;
   rand: () => number;
   decoders: Partial<Record<'sse' | 'aws-eventstream', DecoderFactory>>;
+  /** Keep-alive frames for every open stream of this process. */
+  keepAlive: KeepAliveSweeper;
 }

@@ -5,14 +5,14 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
-import { SSEDecoder, SSEFrameSplitter } from '../core/sse.js';
+import { SSEDecoder, SSEFrameSplitter, tapEachFrame, tapMarkedFrames } from '../core/sse.js';
 import type { EventStreamMessage, SSEEvent } from '../core/types.js';
 import type { PassthroughTap, StreamEncoder, StreamTranslator } from '../protocols/index.js';
+import type { RequestAbort } from './abort.js';
 import { clientAborted, type RequestCtx } from './http.js';
+import type { KeepAliveSweeper } from './keepalive.js';
 import type { Deployment } from './registry.js';
 import { transportError } from './upstream.js';
-
-const KEEPALIVE_MS = 15_000;
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -35,18 +35,6 @@ export function write(res: ServerResponse, data: string | Buffer): Promise<void>
   });
 }
 
-/** Sends a keep-alive frame after KEEPALIVE_MS without a write. */
-function keepAlive(res: ServerResponse, frame: string): { touch(): void; stop(): void } {
-  const t = setTimeout(function tick() {
-    if (!res.writableEnded && !res.destroyed) {
-      res.write(frame);
-      t.refresh();
-    }
-  }, KEEPALIVE_MS);
-  t.unref();
-  return { touch: () => t.refresh(), stop: () => clearTimeout(t) };
-}
-
 /** A frame decoder for the upstream's framing. */
 export interface FrameDecoder<E> {
   push(bytes: Uint8Array): E[];
@@ -66,42 +54,35 @@ export function pumpPassthrough(
   upstream: Dispatcher.ResponseData,
   tap: PassthroughTap,
   encoder: StreamEncoder,
-  signal: AbortSignal,
+  signal: RequestAbort,
+  keepAlive: KeepAliveSweeper,
 ): Promise<void> {
   const { res } = ctx;
   const body = upstream.body;
   res.writeHead(200, SSE_HEADERS);
-  const ka = keepAlive(res, encoder.keepAlive());
+  const ka = keepAlive.add(res, encoder.keepAlive());
   const splitter = new SSEFrameSplitter();
+  const marks = tap.marks;
+  const visit = (f: Buffer): Buffer | null => tap.frame(f);
   const resume = (): void => {
     body.resume();
   };
   return new Promise<void>((resolve) => {
     body.on('data', (chunk: Buffer) => {
-      const whole = splitter.pendingLength === 0;
-      const frames = splitter.push(chunk);
-      if (frames.length === 0) return;
-      // One tap.frame() call per frame; copy the list only when the tap hides or rewrites a frame.
-      let kept: Buffer[] | null = null;
-      for (let i = 0; i < frames.length; i++) {
-        const f = frames[i]!;
-        const out = tap.frame(f);
-        if (out !== f) kept ??= frames.slice(0, i);
-        if (kept && out) kept.push(out);
-      }
-      const list = kept ?? frames;
-      if (list.length === 0) return;
-      ka.touch();
-      // When every frame is kept as is and the chunk held whole frames only, the chunk itself is
-      // what goes out: no copy.
-      const out = !kept && whole && splitter.pendingLength === 0 ? chunk : list.length === 1 ? list[0]! : Buffer.concat(list);
+      // Whole frames only (the chunk itself when it ends on a frame end: no copy); a tap with
+      // marks sees only the frames that hold one.
+      const run = splitter.run(chunk);
+      if (!run) return;
+      const out = marks ? tapMarkedFrames(run, marks, visit) : tapEachFrame(run, visit);
+      if (!out) return;
+      ka.wrote = true;
       if (!res.write(out)) {
         body.pause();
         res.once('drain', resume);
       }
     });
     body.once('end', () => {
-      ka.stop();
+      keepAlive.remove(ka);
       const rest = splitter.end();
       const last = rest && tap.frame(rest);
       if (last) res.write(last);
@@ -110,7 +91,7 @@ export function pumpPassthrough(
       resolve();
     });
     body.once('error', (e: Error) => {
-      ka.stop();
+      keepAlive.remove(ka);
       res.off('drain', resume);
       ctx.usage = tap.usage();
       failMidStream(ctx, dep, e, encoder, signal);
@@ -130,12 +111,13 @@ export function pumpTranslated(
   decoder: FrameDecoder<SSEEvent | EventStreamMessage>,
   translator: StreamTranslator,
   encoder: StreamEncoder,
-  signal: AbortSignal,
+  signal: RequestAbort,
+  keepAlive: KeepAliveSweeper,
 ): Promise<void> {
   const { res } = ctx;
   const body = upstream.body;
   res.writeHead(200, SSE_HEADERS);
-  const ka = keepAlive(res, encoder.keepAlive());
+  const ka = keepAlive.add(res, encoder.keepAlive());
   let text = '';
   let done = false;
   /** Appends the outputs' SSE; false once an error output ended the stream. */
@@ -158,7 +140,7 @@ export function pumpTranslated(
     const finish = (final: string): void => {
       if (done) return;
       done = true;
-      ka.stop();
+      keepAlive.remove(ka);
       res.off('drain', resume);
       res.end(final);
       resolve();
@@ -166,7 +148,7 @@ export function pumpTranslated(
     const fail = (e: unknown): void => {
       if (done) return;
       done = true;
-      ka.stop();
+      keepAlive.remove(ka);
       res.off('drain', resume);
       if (text && !res.destroyed) res.write(text);
       failMidStream(ctx, dep, e, encoder, signal);
@@ -186,7 +168,7 @@ export function pumpTranslated(
         return fail(e);
       }
       if (text) {
-        ka.touch();
+        ka.wrote = true;
         const ok = res.write(text);
         text = '';
         if (!ok) {
@@ -209,7 +191,7 @@ export function pumpTranslated(
   });
 }
 
-function failMidStream(ctx: RequestCtx, dep: Deployment, e: unknown, encoder: StreamEncoder, signal: AbortSignal): void {
+function failMidStream(ctx: RequestCtx, dep: Deployment, e: unknown, encoder: StreamEncoder, signal: RequestAbort): void {
   const { res } = ctx;
   if (clientAborted(ctx) || res.destroyed) {
     ctx.error = 'client closed the stream';

@@ -4,6 +4,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { GatewayError } from '../core/errors.js';
+import type { RequestAbort } from './abort.js';
 import type { Deployment } from './registry.js';
 
 export interface UpstreamCall {
@@ -11,11 +12,10 @@ export interface UpstreamCall {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: string | Uint8Array | AsyncIterable<Uint8Array>;
-  signal: AbortSignal;
+  signal: RequestAbort;
 }
 
-/** Why a request's AbortController fired: the client left, or a deadline passed. */
-export type AbortReason = 'client' | 'total-timeout' | 'shutdown';
+export type { AbortReason } from './abort.js';
 
 export async function callUpstream(dep: Deployment, call: UpstreamCall): Promise<Dispatcher.ResponseData> {
   // Splitting the URL by hand avoids a WHATWG URL parse per request.
@@ -30,7 +30,7 @@ export async function callUpstream(dep: Deployment, call: UpstreamCall): Promise
       method: call.method,
       headers: call.headers,
       body: call.body as Dispatcher.DispatchOptions['body'],
-      signal: call.signal,
+      signal: call.signal as unknown as Dispatcher.RequestOptions['signal'],
       headersTimeout: dep.timeouts.firstByteMs,
       bodyTimeout: dep.timeouts.idleMs,
     });
@@ -40,13 +40,13 @@ export async function callUpstream(dep: Deployment, call: UpstreamCall): Promise
 }
 
 /** Maps an undici/socket failure to a GatewayError naming the provider. */
-export function transportError(e: unknown, dep: Deployment, signal?: AbortSignal): GatewayError {
+export function transportError(e: unknown, dep: Deployment, signal?: RequestAbort): GatewayError {
   if (e instanceof GatewayError) return e;
   const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = err.code ?? err.cause?.code ?? '';
   const p = `provider '${dep.provider}'`;
   if (signal?.aborted) {
-    const reason = signal.reason as AbortReason | undefined;
+    const reason = signal.reason;
     if (reason === 'total-timeout') return new GatewayError('LLMUX_ERR_TOTAL_TIMEOUT', `${p} did not finish within total_timeout (${dep.timeouts.totalMs / 1000}s)`);
     if (reason === 'shutdown') return new GatewayError('LLMUX_ERR_SHUTTING_DOWN', 'llmux is shutting down');
     return new GatewayError('LLMUX_ERR_INTERNAL', 'client closed the request', { status: 499 });
@@ -67,7 +67,7 @@ export function transportError(e: unknown, dep: Deployment, signal?: AbortSignal
  * Reads a whole upstream body, mapping a failure mid-body (idle timeout, reset) like a call
  * failure. Events rather than `for await`: the async iterator costs a promise per chunk.
  */
-export function readAll(dep: Deployment, body: Dispatcher.ResponseData['body'], signal: AbortSignal): Promise<Buffer> {
+export function readAll(dep: Deployment, body: Dispatcher.ResponseData['body'], signal: RequestAbort): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let size = 0;

@@ -105,6 +105,11 @@ export interface Passthrough {
 export interface PassthroughTap {
   /** Sees one raw SSE frame (bytes up to and including its blank line); returns what to send, or null to drop it. */
   frame(frame: Buffer): Buffer | null;
+  /**
+   * When set, only frames containing one of these byte strings are shown to frame(); the others
+   * are forwarded untouched without being split apart (the stream pump's fast path).
+   */
+  readonly marks?: readonly Buffer[];
   usage(): Usage | undefined;
 }
 

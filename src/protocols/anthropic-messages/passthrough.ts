@@ -21,10 +21,12 @@ export function passthroughBody(raw: Buffer, parsed: Record<string, unknown>, mo
 
 const MESSAGE_START = Buffer.from('message_start');
 const MESSAGE_DELTA = Buffer.from('message_delta');
+const USAGE_MARKS: readonly Buffer[] = [MESSAGE_START, MESSAGE_DELTA];
 
 export function anthropicStreamTap(): PassthroughTap {
   const tap = createUsageTap();
   return {
+    marks: USAGE_MARKS,
     frame(f: Buffer): Buffer {
       if (f.indexOf(MESSAGE_START) === -1 && f.indexOf(MESSAGE_DELTA) === -1) return f;
       const dec = new SSEDecoder();
