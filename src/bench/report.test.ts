@@ -109,11 +109,14 @@ test('5000 chat/s is met only when held with P99 overhead under 2 ms', () => {
   assert.equal(checkTargets(results(slow)).find((c) => c.goal.startsWith('5000'))!.verdict, 'missed');
 });
 
-test('worker scaling is only judged once one worker is saturated', () => {
-  const unsaturated = [leg('llmux', 'chat', 2000, { p50: 1, p99: 3 }), leg('llmux-workers', 'chat', 2000, { p50: 1, p99: 3 })];
+test('worker scaling is measured once one worker is saturated, and inferred from CPU per request before that', () => {
+  const unsaturated = [leg('llmux', 'chat', 2000, { p50: 1, p99: 3, cpu: 150 }), leg('llmux-workers', 'chat', 2000, { p50: 1, p99: 3, cpu: 180 })];
   const c1 = checkTargets(results(unsaturated)).find((c) => c.goal.includes('workers'))!;
-  assert.equal(c1.verdict, 'not measured');
+  assert.equal(c1.verdict, 'met (inferred)', '2 × 150 / 180 = 1.67× ≥ 1.6×');
   assert.match(c1.measured, /not saturated/);
+  assert.match(c1.measured, /1\.67× on 2 dedicated cores/);
+  const costly = [leg('llmux', 'chat', 2000, { p50: 1, p99: 3, cpu: 150 }), leg('llmux-workers', 'chat', 2000, { p50: 1, p99: 3, cpu: 200 })];
+  assert.equal(checkTargets(results(costly)).find((c) => c.goal.includes('workers'))!.verdict, 'missed (inferred)', '2 × 150 / 200 = 1.5× < 1.6×');
   const saturated = [leg('llmux', 'chat', 5000, { p50: 5, p99: 30, achieved: 3000 }), leg('llmux-workers', 'chat', 5000, { p50: 1, p99: 3, achieved: 5000 })];
   const c2 = checkTargets(results(saturated)).find((c) => c.goal.includes('workers'))!;
   assert.equal(c2.verdict, 'met', '5000/3000 = 1.67× ≥ 0.8 × 2 = 1.6×');

@@ -45,7 +45,7 @@ export function highestRateHeld(legs: readonly Leg[], target: TargetName, scenar
 export interface Check {
   goal: string;
   measured: string;
-  verdict: 'met' | 'missed' | 'not measured' | 'reference';
+  verdict: 'met' | 'missed' | 'met (inferred)' | 'missed (inferred)' | 'not measured' | 'reference';
 }
 
 const ms = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : '–');
@@ -128,12 +128,17 @@ export function checkTargets(r: BenchResults): Check[] {
     const saturated = one.some((l) => !held(l));
     const cpu1 = findLeg(legs, 'llmux', 'chat', maxRate)?.cpu.gatewayUsPerReq ?? Number.NaN;
     const cpuN = findLeg(legs, 'llmux-workers', 'chat', maxRate)?.cpu.gatewayUsPerReq ?? Number.NaN;
+    // When one worker was never saturated, throughput cannot be compared directly (on a small
+    // machine the harness needs a core too). CPU per request then says what N dedicated cores
+    // would deliver: each worker's throughput is the inverse of its CPU per request, so N workers
+    // give N × cpu1 / cpuN times one worker's throughput if nothing else is shared.
+    const inferred = (n * cpu1) / cpuN;
     checks.push({
       goal: `${n} workers ≥ 0.8 × ${n} × one worker’s throughput`,
       measured: saturated
         ? `chat: ${Math.round(topN)}/s with ${n} workers vs ${Math.round(top1)}/s with one = ${(topN / top1).toFixed(2)}× (goal ${(0.8 * n).toFixed(1)}×); CPU per request ${us(cpuN)} vs ${us(cpu1)}`
-        : `one worker held every rate tested (up to ${maxRate}/s), so throughput was not saturated; CPU per request at ${maxRate}/s: ${us(cpuN)} with ${n} workers vs ${us(cpu1)} with one`,
-      verdict: saturated ? (topN >= 0.8 * n * top1 ? 'met' : 'missed') : 'not measured',
+        : `one worker held every rate tested (up to ${maxRate}/s), so throughput was not saturated; inferred from CPU per request at ${maxRate}/s (${us(cpuN)} with ${n} workers, primary process included, vs ${us(cpu1)} with one): ${inferred.toFixed(2)}× on ${n} dedicated cores (goal ${(0.8 * n).toFixed(1)}×)`,
+      verdict: saturated ? (topN >= 0.8 * n * top1 ? 'met' : 'missed') : Number.isFinite(inferred) ? (inferred >= 0.8 * n ? 'met (inferred)' : 'missed (inferred)') : 'not measured',
     });
   } else {
     checks.push({ goal: `N workers ≥ 0.8 × N × one worker’s throughput`, measured: 'needs the llmux and llmux-workers targets on chat', verdict: 'not measured' });
