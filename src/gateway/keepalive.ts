@@ -36,12 +36,18 @@ export class KeepAliveSweeper {
     return e;
   }
 
+  /**
+   * The timer is left running when the last stream goes: on a busy gateway streams come and go
+   * by the thousand per second, and stopping and starting the interval for each cost more than
+   * the sweep. The next sweep that finds no stream stops it (it is unref'd meanwhile).
+   */
   remove(e: KeepAliveEntry): void {
     this.streams.delete(e);
-    if (this.streams.size === 0 && this.timer) {
-      clearInterval(this.timer);
-      this.timer = undefined;
-    }
+  }
+
+  /** Whether the sweep timer is running (for tests). */
+  get running(): boolean {
+    return this.timer !== undefined;
   }
 
   /** Streams being watched (for tests and shutdown). */
