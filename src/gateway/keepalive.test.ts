@@ -1,14 +1,15 @@
 /**
  * Keep-alive frames on silent streams, end to end (passthrough and translated, OpenAI and
- * Anthropic clients), and the sweeper's own bookkeeping. The silence is shortened to 90 ms.
+ * Anthropic clients), the sweeper's own bookkeeping, and how long idle client connections are kept. The silence is shortened to 90 ms.
  */
 import assert from 'node:assert/strict';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { startTestGateway } from '../testing/gateway.js';
 import { startMockUpstream } from '../testing/mock-upstream.js';
 import { KeepAliveSweeper } from './keepalive.js';
+import { KEEP_ALIVE_MS } from './server.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 after(async () => {
@@ -145,5 +146,40 @@ describe('KeepAliveSweeper', () => {
     const [quietText = '', busyText = ''] = await Promise.all(texts);
     assert.ok((quietText.match(/: ka/g) ?? []).length >= 2, quietText);
     assert.ok(!busyText.includes(': ka'), busyText);
+  });
+});
+
+describe('idle client connections', () => {
+  /** The response headers of one POST, read with node:http (which hides nothing hop-by-hop). */
+  const headersOf = (url: string, body: object): Promise<Record<string, string | string[] | undefined>> =>
+    new Promise((resolve, reject) => {
+      const req = httpRequest(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.headers));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(body));
+    });
+
+  it('are kept longer than a client keeps its own, and every answer says for how long', async () => {
+    const u = await startMockUpstream((req, res) => {
+      if ((JSON.parse(req.body.toString()) as { stream?: boolean }).stream) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(openaiFrame({ role: 'assistant', content: 'a' }) + 'data: [DONE]\n\n');
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"a"},"finish_reason":"stop"}]}');
+      }
+    });
+    cleanups.push(() => u.close());
+    const url = await gatewayFor(`[providers.p]\nbase_url = "${u.url}/v1"\nmodels = ["m"]\n`);
+    const messages = [{ role: 'user', content: 'x' }];
+    // A stream's headers must not name `connection` by hand: Node then leaves out `keep-alive`, and
+    // a client that keeps idle sockets 60 s races the server's close.
+    for (const stream of [false, true]) {
+      const h = await headersOf(url, { model: 'm', stream, messages });
+      assert.equal(h['keep-alive'], `timeout=${KEEP_ALIVE_MS / 1000}`, `stream=${stream}: ${JSON.stringify(h)}`);
+    }
+    assert.ok(KEEP_ALIVE_MS > 60_000);
   });
 });

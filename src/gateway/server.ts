@@ -59,6 +59,9 @@ export interface GatewayServer {
   drain(ms: number): Promise<void>;
 }
 
+/** How long an idle client connection is kept open (advertised in `Keep-Alive: timeout=`). */
+export const KEEP_ALIVE_MS = 65_000;
+
 export function createGatewayServer(state: GatewayState, opts: GatewayServerOptions = {}): GatewayServer {
   const routes = new Map<string, Handler>();
   const anthropic = inboundProtocol('anthropic-messages');
@@ -131,6 +134,10 @@ export function createGatewayServer(state: GatewayState, opts: GatewayServerOpti
   });
   // Slow-loris protection without cutting long streams: only the request headers are timed.
   server.headersTimeout = 30_000;
+  // An idle keep-alive connection is kept longer than the clients and load balancers in front keep
+  // theirs (60 s is the common default): when the server closes first, a request sent on the
+  // closing socket fails with "other side closed" / a 502. Node's default is 5 s.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
 
   function inboundFor(path: string): InboundProtocol {
     return anthropic && path.startsWith('/v1/messages') ? anthropic : openaiInbound;

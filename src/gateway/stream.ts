@@ -14,10 +14,11 @@ import type { KeepAliveSweeper } from './keepalive.js';
 import type { Deployment } from './registry.js';
 import { transportError } from './upstream.js';
 
+// No `connection` header: set by hand it stops Node from advertising `Keep-Alive: timeout=`, and a
+// client that keeps an idle socket longer than the server then sends on a closing connection.
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache',
-  connection: 'keep-alive',
   'x-accel-buffering': 'no',
 } as const;
 
