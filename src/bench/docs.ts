@@ -121,6 +121,11 @@ run's own figures.
 - **Peers** get the same simulator: Portkey through \`x-portkey-provider: openai\` (or \`anthropic\`)
   and \`x-portkey-custom-host: http://127.0.0.1:PORT/v1\`, run with \`node build/start-server.js
   --headless\` and \`NODE_ENV=production\`.
+  Portkey 1.15.2 under Node answers every streamed request and every embeddings request with 500
+  \`{"status":"failure","message":"Something went wrong"}\` (its log: \`TypeError: immutable\` when
+  it appends its own headers to the upstream fetch response; Portkey-AI/gateway#1389, still open);
+  holding \`@hono/node-server\` at 1.14.2 as that issue suggests did not help here, so those rows
+  show errors rather than figures. Its chat, large-context, tools and Anthropic chat rows are real.
 
 ## Caveats
 
