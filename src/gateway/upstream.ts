@@ -15,8 +15,6 @@ export interface UpstreamCall {
   signal: RequestAbort;
 }
 
-export type { AbortReason } from './abort.js';
-
 export async function callUpstream(dep: Deployment, call: UpstreamCall): Promise<Dispatcher.ResponseData> {
   // Splitting the URL by hand avoids a WHATWG URL parse per request.
   const schemeEnd = call.url.indexOf('://') + 3;
