@@ -104,7 +104,9 @@ run's own figures.
   **CPU per request** = the target's utime + stime from \`/proc/PID/stat\` over the leg (summed over
   the whole process tree, so N workers count in full) ÷ responses. **Peak RSS** = VmHWM from
   \`/proc/PID/status\` (per process, summed over a tree). A rate is **held** when the leg has no error
-  and reaches 95% of the asked rate.
+  and reaches 95% of the asked rate. A target that answers under half the asked rate, or fails most
+  requests, is **not sent the higher rates** of that scenario (they could only be worse, and their
+  time-outs would stretch the run); the tables list those rates as not attempted, with the reason.
 - **llmux config**: one provider of kind \`openai\` per simulator, one of kind \`anthropic\` pointed at
   the simulator's \`/v1\` for the translation path, a \`[[keys]]\` entry that every request sends
   (auth on), model routing as in production, no extensions, \`log_level = "warn"\`. The

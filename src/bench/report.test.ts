@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseBenchArgs } from './args.js';
 import type { LatencySummary } from './percentiles.js';
-import { checkTargets, held, highestRateHeld, overhead, renderTables } from './report.js';
+import { checkTargets, held, highestRateHeld, overhead, overwhelmed, renderTables, skipReason } from './report.js';
 import type { BenchResults, Leg } from './results.js';
 import type { ScenarioName } from './scenarios.js';
 import type { TargetName } from './targets.js';
@@ -144,4 +144,23 @@ test('the tables show each leg with its overhead and flag a rate not held', () =
   assert.match(md, /\| 1000\/s \| llmux \| 700 ⚠ \| 0\/0\/0 \| 1\.50 ms \| 3\.25 ms \| 5\.00 ms \| \+0\.50 ms \| \+2\.00 ms \| 210 µs \| 40% \| 100\.0 MB \|/);
   assert.match(md, /### The harness itself/);
   assert.match(md, /\| llmux \| – \|/, 'llmux held no rate');
+});
+
+test('a leg overwhelms its target under half the rate or with most requests failed', () => {
+  assert.equal(overwhelmed(leg('portkey', 'chat', 1000, { p50: 700, p99: 1400, achieved: 883 })), false, 'slow but answering');
+  assert.equal(overwhelmed(leg('portkey', 'chat', 2000, { p50: 5000, p99: 10000, achieved: 953 })), true);
+  const failing = leg('portkey', 'stream', 100, { p50: 1, p99: 3, errors: 500 });
+  assert.equal(overwhelmed(failing), true);
+  assert.equal(skipReason(failing), '500 of 500 requests failed at 100/s');
+  assert.equal(skipReason(leg('portkey', 'chat', 2000, { p50: 5000, p99: 10000, achieved: 953 })), 'answered 953/s of 2000/s');
+  assert.equal(overwhelmed(leg('llmux', 'chat', 5000, { p50: 1, p99: 4, errors: 3 })), false, 'a few errors are reported, not skipped over');
+});
+
+test('the tables say which rates were not attempted and why', () => {
+  const r = results([leg('direct', 'chat', 1000, { p50: 1, p99: 2 }), leg('portkey', 'chat', 1000, { p50: 5000, p99: 9000, achieved: 400 })]);
+  r.skipped = [
+    { target: 'portkey', scenario: 'chat', rate: 2000, reason: 'answered 400/s of 1000/s' },
+    { target: 'portkey', scenario: 'chat', rate: 5000, reason: 'answered 400/s of 1000/s' },
+  ];
+  assert.match(renderTables(r), /Not attempted: portkey at 2000\/s, 5000\/s \(answered 400\/s of 1000\/s\)\./);
 });

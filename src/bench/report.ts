@@ -13,6 +13,24 @@ export function held(leg: Leg): boolean {
   return leg.errors.status + leg.errors.transport + leg.errors.body === 0 && leg.achievedRate >= 0.95 * leg.rate && leg.ok > 0;
 }
 
+/**
+ * A leg "overwhelmed" its target: under half the asked rate answered well, or most requests failed.
+ * The run sends such a target no higher rate of that scenario; the next would only be worse and its
+ * time-outs and cool-down are what make a full run long.
+ */
+export function overwhelmed(leg: Leg): boolean {
+  const failed = leg.errors.status + leg.errors.transport + leg.errors.body;
+  return leg.achievedRate < 0.5 * leg.rate || failed > 0.5 * Math.max(1, leg.sent);
+}
+
+/** Why a skipped rate was not attempted, from the leg that overwhelmed the target. */
+export function skipReason(leg: Leg): string {
+  const failed = leg.errors.status + leg.errors.transport + leg.errors.body;
+  return failed > 0.5 * Math.max(1, leg.sent)
+    ? `${failed} of ${leg.sent} requests failed at ${leg.rate}/s`
+    : `answered ${Math.round(leg.achievedRate)}/s of ${leg.rate}/s`;
+}
+
 export function findLeg(legs: readonly Leg[], target: TargetName, scenario: ScenarioName, rate: number): Leg | undefined {
   return legs.find((l) => l.target === target && l.scenario === scenario && l.rate === rate);
 }
@@ -196,6 +214,11 @@ export function renderTables(r: BenchResults): string {
       return row;
     });
     out.push(table(head, rows), '');
+    const skipped = (r.skipped ?? []).filter((k) => k.scenario === s);
+    for (const t of [...new Set(skipped.map((k) => k.target))]) {
+      const mine = skipped.filter((k) => k.target === t);
+      out.push(`Not attempted: ${t} at ${mine.map((k) => `${k.rate}/s`).join(', ')} (${mine[0]!.reason}).`, '');
+    }
     if (legs.some((l) => l.load !== undefined)) {
       out.push(`Most streams in flight at once: ${legs.map((l) => `${l.target} ${l.maxInFlight}`).join(', ')}.`, '');
     }

@@ -13,6 +13,14 @@ export interface Leg extends LoadResult {
   load?: string;
 }
 
+/** A rate not sent to a target because a lower rate of the same scenario overwhelmed it. */
+export interface SkippedLeg {
+  target: TargetName;
+  scenario: ScenarioName;
+  rate: number;
+  reason: string;
+}
+
 export interface TargetInfo {
   name: TargetName;
   label: string;
@@ -57,6 +65,7 @@ export interface BenchResults {
   targets: TargetInfo[];
   peers: PeerStatus[];
   legs: Leg[];
+  skipped?: SkippedLeg[];
   soak?: SoakResult;
   profile?: ProfileSummary & { file: string };
 }

@@ -16,8 +16,8 @@ import { installPeers, portkeyVersion, UNAVAILABLE_PEERS, type PeerStatus } from
 import { clockTicksPerSecond, processTree, sampleProcesses } from './proc.js';
 import { hasTaskset, ProcessGroup } from './processes.js';
 import { summarizeProfile, type CpuProfile } from './profile.js';
-import { renderTables } from './report.js';
-import type { BenchResults, Leg, Machine, SoakResult, SoakSample, TargetInfo } from './results.js';
+import { overwhelmed, renderTables, skipReason } from './report.js';
+import type { BenchResults, Leg, Machine, SkippedLeg, SoakResult, SoakSample, TargetInfo } from './results.js';
 import { LONG_STREAM_INTERVAL_MS, scenario, type Scenario } from './scenarios.js';
 import { directTarget, freePort, startFloor, startLlmux, startPortkey, waitReady, type StartContext, type Target, type TargetName, type Upstreams } from './targets.js';
 
@@ -98,7 +98,8 @@ async function settle(targets: readonly Target[], maxMs: number): Promise<void> 
 
 function ratesFor(s: Scenario, o: BenchOptions): Array<{ rate: number; load?: string }> {
   if (s.fixed) return [{ rate: s.fixed.rate, load: s.fixed.label }];
-  return (s.name === 'large-context' || s.name === 'tools' ? o.payloadRates : o.rates).map((rate) => ({ rate }));
+  // Ascending, so that a target overwhelmed at one rate is spared only the higher ones.
+  return [...(s.name === 'large-context' || s.name === 'tools' ? o.payloadRates : o.rates)].sort((a, b) => a - b).map((rate) => ({ rate }));
 }
 
 function newestProfile(dir: string): string | undefined {
@@ -126,6 +127,9 @@ async function bench(o: BenchOptions, argv: string[]): Promise<number> {
 
   const scenarios = o.scenarios.map(scenario);
   const legs: Leg[] = [];
+  const skipped: SkippedLeg[] = [];
+  // Legs so far, rewritten after each one, so that a run cut short still leaves its figures.
+  const partialPath = join(resultsDir, `${stamp}.partial.json`);
   const targetsInfo: TargetInfo[] = [];
   // peers[0] is Portkey's entry, updated as it is installed and started; the rest are fixed.
   const peers: PeerStatus[] = [{ name: 'Portkey AI Gateway', status: 'not selected' }, ...UNAVAILABLE_PEERS];
@@ -185,11 +189,19 @@ async function bench(o: BenchOptions, argv: string[]): Promise<number> {
     // The first leg of each target on each scenario warms longer: V8 has not yet compiled that
     // path, and measured CPU per request is about twice as high until it has.
     const primed = new Set<string>();
+    // "target scenario" → the leg that overwhelmed it; rates above it are not attempted (and said so).
+    const beaten = new Map<string, Leg>();
     for (const s of scenarios) {
       for (const { rate, load } of ratesFor(s, o)) {
         for (const t of targets) {
           const ep = t.endpoint(s);
           if (!ep) continue;
+          const lost = beaten.get(`${t.name} ${s.name}`);
+          if (lost) {
+            skipped.push({ target: t.name, scenario: s.name, rate, reason: skipReason(lost) });
+            say(`${s.name.padEnd(16)} ${`${rate}/s`.padStart(12)} ${t.name.padEnd(14)} not attempted (${skipReason(lost)})`);
+            continue;
+          }
           if (o.cooldownS > 0) await sleep(o.cooldownS * 1000);
           await settle(targets, o.quick ? 3000 : 30_000);
           const long = s.upstream === 'long';
@@ -212,6 +224,8 @@ async function bench(o: BenchOptions, argv: string[]): Promise<number> {
             const leg: Leg = { ...res, target: t.name, scenario: s.name, ...(load ? { load } : {}) };
             legs.push(leg);
             say(describeLeg(leg));
+            if (!load && overwhelmed(leg)) beaten.set(`${t.name} ${s.name}`, leg);
+            writeFileSync(partialPath, `${JSON.stringify({ startedAt: startedAt.toISOString(), options: o, legs, skipped }, null, 2)}\n`);
           } catch (e) {
             say(`bench: ${s.name} ${rate}/s ${t.name}: ${(e as Error).message}`);
           }
@@ -289,11 +303,13 @@ async function bench(o: BenchOptions, argv: string[]): Promise<number> {
     targets: targetsInfo,
     peers,
     legs,
+    ...(skipped.length ? { skipped } : {}),
     ...(soak ? { soak } : {}),
     ...(profile ? { profile } : {}),
   };
   const jsonPath = join(resultsDir, `${stamp}.json`);
   writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
+  rmSync(partialPath, { force: true });
   const tables = renderTables(results);
   writeFileSync(join(resultsDir, `${stamp}.md`), `${tables}\n`);
   process.stdout.write(`\n${tables}\n`);
