@@ -68,3 +68,14 @@ test('--soak 0 and --warmup 0 are allowed; --help answers with the usage', () =>
   const h = parseBenchArgs(['--help'], 2);
   assert.ok('help' in h && h.help.includes('--quick'));
 });
+
+test('--render takes the results file to rebuild the report from', () => {
+  const p = parseBenchArgs(['--render', 'bench/results/x.json'], 2);
+  assert.ok('options' in p);
+  assert.equal(p.options.render, 'bench/results/x.json');
+  const q = parseBenchArgs(['--render=bench/reference.json', '--no-docs'], 2);
+  assert.ok('options' in q);
+  assert.equal(q.options.render, 'bench/reference.json');
+  assert.equal(q.options.docs, false);
+  assert.deepEqual(parseBenchArgs(['--render'], 2), { error: '--render needs a value' });
+});

@@ -27,6 +27,8 @@ export interface BenchOptions {
   profile: boolean;
   /** Regenerate docs/benchmarks.md from this run. */
   docs: boolean;
+  /** Run nothing: rebuild the tables and docs from this earlier results file. */
+  render?: string;
 }
 
 export const BENCH_USAGE = `usage: npm run bench -- [--quick] [flags]
@@ -43,7 +45,9 @@ export const BENCH_USAGE = `usage: npm run bench -- [--quick] [flags]
   --soak S                soak llmux at --soak-rate for S seconds, sampling RSS (default 600; quick 0)
   --soak-rate R           (default 1000)
   --profile               run the one-worker llmux under node --cpu-prof and summarise the profile
-  --no-docs               do not regenerate docs/benchmarks.md`;
+  --no-docs               do not regenerate docs/benchmarks.md
+  --render FILE           run nothing: rebuild the tables and docs/benchmarks.md (and bench/reference.json
+                          for a full run) from an earlier run's results file`;
 
 export type ParsedBenchArgs = { options: BenchOptions } | { error: string } | { help: string };
 
@@ -101,7 +105,7 @@ export function parseBenchArgs(argv: readonly string[], cores: number): ParsedBe
     const a = argv[i]!;
     const eq = a.indexOf('=');
     const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    const takes = ['--scenarios', '--targets', '--rates', '--duration', '--warmup', '--cooldown', '--workers', '--soak', '--soak-rate'].includes(name);
+    const takes = ['--scenarios', '--targets', '--rates', '--duration', '--warmup', '--cooldown', '--workers', '--soak', '--soak-rate', '--render'].includes(name);
     const value = takes ? (eq > 0 && a.startsWith('--') ? a.slice(eq + 1) : argv[++i]) : undefined;
     if (takes && value === undefined) return { error: `${name} needs a value` };
     switch (name) {
@@ -115,6 +119,9 @@ export function parseBenchArgs(argv: readonly string[], cores: number): ParsedBe
         break;
       case '--no-docs':
         o.docs = false;
+        break;
+      case '--render':
+        o.render = value!;
         break;
       case '--scenarios': {
         const v = list(name, value!, SCENARIO_NAMES);

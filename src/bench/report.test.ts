@@ -98,6 +98,7 @@ test('the issue targets are judged from the legs: CPU ratio to the floor, P50 ov
   assert.match(by('P50 overhead').measured, /chat: \+0\.25 ms/);
   assert.equal(by('peak RSS').verdict, 'missed');
   assert.match(by('peak RSS').measured, /130\.0 MB/);
+  assert.match(by('peak RSS').measured, /the floor's 80\.0 MB/);
   assert.equal(by('5000 chat/s').verdict, 'not measured');
   assert.equal(by('translation').verdict, 'not measured');
 });
@@ -163,4 +164,26 @@ test('the tables say which rates were not attempted and why', () => {
     { target: 'portkey', scenario: 'chat', rate: 5000, reason: 'answered 400/s of 1000/s' },
   ];
   assert.match(renderTables(r), /Not attempted: portkey at 2000\/s, 5000\/s \(answered 400\/s of 1000\/s\)\./);
+});
+
+test('stream P50 overhead is taken to the first byte; soak growth over the second half', () => {
+  const d = leg('direct', 'stream', 1000, { p50: 1, p99: 3 });
+  const l = leg('llmux', 'stream', 1000, { p50: 1.5, p99: 4 });
+  l.ttfb = lat(1.05, 3);
+  d.ttfb = lat(0.9, 2.5);
+  const r = results([leg('direct', 'chat', 1000, { p50: 1, p99: 3 }), leg('llmux', 'chat', 1000, { p50: 1.2, p99: 4 }), d, l]);
+  const p50 = checkTargets(r).find((c) => c.goal.startsWith('P50 overhead'))!;
+  assert.equal(p50.verdict, 'met', 'TTFB +0.15 ms although the last byte is +0.5 ms');
+  assert.match(p50.measured, /stream to the first byte: \+0\.15 ms \(to the last: \+0\.50 ms\)/);
+
+  const soak = (mbs: number[]): BenchResults => ({
+    ...r,
+    soak: { target: 'llmux', rate: 1000, durationS: 600, leg: undefined, samples: mbs.map((m, i) => ({ t: i * 100, rssKb: m * 1024, hwmKb: 200 * 1024 })) },
+  });
+  const flat = checkTargets(soak([175, 117, 137, 136.8, 137.2, 137.7, 138])).find((c) => c.goal.startsWith('no RSS growth'))!;
+  assert.equal(flat.verdict, 'met');
+  assert.match(flat.measured, /136\.8 MB at 300 s → 138\.0 MB at 600 s \(\+1\.2 MB\)/);
+  const leak = checkTargets(soak([100, 110, 120, 130, 140, 150, 160])).find((c) => c.goal.startsWith('no RSS growth'))!;
+  assert.equal(leak.verdict, 'missed');
+  assert.equal(checkTargets(r).some((c) => c.goal.startsWith('no RSS growth')), false, 'no soak, no row');
 });

@@ -310,24 +310,47 @@ async function bench(o: BenchOptions, argv: string[]): Promise<number> {
   const jsonPath = join(resultsDir, `${stamp}.json`);
   writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
   rmSync(partialPath, { force: true });
+  publish(results, jsonPath, o.docs);
+  return legs.length ? 0 : 1;
+}
+
+/** The tables (terminal and <results>.md) and, unless told not to, docs/benchmarks.md. */
+function publish(results: BenchResults, jsonPath: string, docs: boolean): void {
   const tables = renderTables(results);
-  writeFileSync(join(resultsDir, `${stamp}.md`), `${tables}\n`);
+  writeFileSync(jsonPath.replace(/\.json$/, '.md'), `${tables}\n`);
   process.stdout.write(`\n${tables}\n`);
   say(`bench: results in ${relative(root, jsonPath)} and ${relative(root, jsonPath.replace(/\.json$/, '.md'))}`);
-  if (o.docs) {
-    // A wider run is kept (committed) as the reference the quick runs' docs show beside their own.
-    const refPath = join(root, REFERENCE);
-    if (!o.quick) writeFileSync(refPath, `${JSON.stringify(results, null, 2)}\n`);
-    let reference: BenchResults | undefined;
-    try {
-      reference = JSON.parse(readFileSync(refPath, 'utf8')) as BenchResults;
-    } catch {
-      reference = undefined;
-    }
-    writeFileSync(join(root, 'docs/benchmarks.md'), renderDocs(results, relative(root, jsonPath), reference && reference.startedAt !== results.startedAt ? { results: reference, path: REFERENCE } : undefined));
-    say(`bench: docs/benchmarks.md regenerated${o.quick ? '' : `; ${REFERENCE} updated`}`);
+  if (!docs) return;
+  // A wider run is kept (committed) as the reference the quick runs' docs show beside their own.
+  const quick = results.options.quick;
+  const refPath = join(root, REFERENCE);
+  if (!quick) writeFileSync(refPath, `${JSON.stringify(results, null, 2)}\n`);
+  let reference: BenchResults | undefined;
+  try {
+    reference = JSON.parse(readFileSync(refPath, 'utf8')) as BenchResults;
+  } catch {
+    reference = undefined;
   }
-  return legs.length ? 0 : 1;
+  writeFileSync(join(root, 'docs/benchmarks.md'), renderDocs(results, relative(root, jsonPath), reference && reference.startedAt !== results.startedAt ? { results: reference, path: REFERENCE } : undefined));
+  say(`bench: docs/benchmarks.md regenerated${quick ? '' : `; ${REFERENCE} updated`}`);
+}
+
+/** `--render FILE`: the report of an earlier run again, after the report or docs code changed. */
+function render(file: string, docs: boolean): number {
+  const path = resolve(file);
+  let results: BenchResults;
+  try {
+    results = JSON.parse(readFileSync(path, 'utf8')) as BenchResults;
+  } catch (e) {
+    say(`bench: cannot read ${file}: ${(e as Error).message}`);
+    return 1;
+  }
+  if (results.version !== 1 || !Array.isArray(results.legs)) {
+    say(`bench: ${file} is not a results file of npm run bench (version 1)`);
+    return 1;
+  }
+  publish(results, path, docs);
+  return 0;
 }
 
 function lastErrorLine(path: string): string | undefined {
@@ -354,6 +377,8 @@ if ('help' in parsed) {
 } else if ('error' in parsed) {
   process.stderr.write(`bench: ${parsed.error}\n`);
   process.exitCode = 2;
+} else if (parsed.options.render !== undefined) {
+  process.exitCode = render(parsed.options.render, parsed.options.docs);
 } else {
   bench(parsed.options, argv).then(
     (code) => (process.exitCode = code),
