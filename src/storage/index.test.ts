@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isGatewayError } from '../core/errors.js';
-import { MemoryStorage, openStorage, SqliteStorage } from './index.js';
+import { MemoryStorage, openStorage } from './index.js';
+import { SqliteStorage } from './sqlite.js';
 import { RedisStorage } from './redis.js';
 import { freePort, startRedis } from './spawn-redis.js';
 

@@ -3,12 +3,11 @@
  * StorageConfig fits it) because storage may import only core.
  */
 import { MemoryStorage } from './memory.js';
-import { SqliteStorage } from './sqlite.js';
 import type { Storage } from './types.js';
 
 export type { SetOptions, Storage } from './types.js';
 export { MemoryStorage } from './memory.js';
-export { SqliteStorage } from './sqlite.js';
+export type { SqliteStorage } from './sqlite.js';
 export type { RedisStorage } from './redis.js';
 
 export interface StorageSettings {
@@ -32,10 +31,13 @@ export async function openStorage(cfg: StorageSettings, opts: OpenStorageOptions
   switch (cfg.kind) {
     case 'memory':
       return new MemoryStorage();
-    case 'sqlite':
+    case 'sqlite': {
+      // better-sqlite3 (and its native addon) and ioredis are loaded only by configs that use them:
+      // a gateway on memory storage does not carry them in its heap and RSS.
+      const { SqliteStorage } = await import('./sqlite.js');
       return new SqliteStorage(cfg.path || opts.defaultSqlitePath);
+    }
     case 'redis': {
-      // ioredis is loaded only by configs that use it.
       const { RedisStorage } = await import('./redis.js');
       return RedisStorage.connect(cfg.path || opts.defaultRedisUrl || DEFAULT_REDIS_URL, opts.onError ? { onError: opts.onError } : {});
     }
