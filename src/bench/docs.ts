@@ -78,7 +78,8 @@ npm run bench -- --quick --profile # also: node --cpu-prof on the one-worker llm
 \`\`\`
 
 Flags: \`--scenarios\`, \`--targets\`, \`--rates\`, \`--duration\`, \`--warmup\`, \`--cooldown\`,
-\`--workers\`, \`--soak\`, \`--soak-rate\`, \`--profile\`, \`--no-docs\` (\`npm run bench -- --help\`).
+\`--workers\`, \`--soak\`, \`--soak-rate\`, \`--profile\`, \`--no-docs\`, and \`--render FILE\`, which runs
+nothing and rebuilds the tables and this page from an earlier results file (\`npm run bench -- --help\`).
 Peers are installed on first use into \`bench/peers/node_modules\` from \`bench/peers/package.json\`
 (pinned versions), never into the project's dependencies. Each run writes
 \`bench/results/<timestamp>.json\` and \`.md\` and regenerates this page; a run without
@@ -136,6 +137,10 @@ run's own figures.
   harness table shows the generator's CPU and its send lag, and the direct leg is the baseline every
   overhead is taken against. Other tenants of the host can add noise; compare runs made minutes
   apart, not days.
+- P99 at 2000/s and above decides on a handful of pauses (a garbage collection in the gateway, a busy
+  neighbour on the host), so one 10 s leg's P99 varies widely between runs made minutes apart, for
+  the floor as for llmux; CPU per request and P50 are the steadier figures. Compare P99 across
+  several runs before reading a change into it.
 - Loopback only: no network latency, no TLS. Real deployments add both, equally for every gateway.
 - The N-worker target cannot get N free cores here: with 2 CPUs its second worker shares CPU 1 with
   the load generator and the simulator. Its figure is a lower bound; CPU per request is the fairer
