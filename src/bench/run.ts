@@ -314,12 +314,18 @@ async function bench(o: BenchOptions, argv: string[]): Promise<number> {
   return legs.length ? 0 : 1;
 }
 
-/** The tables (terminal and <results>.md) and, unless told not to, docs/benchmarks.md. */
+/**
+ * The tables (on the terminal, and as <results>.md beside a file in bench/results/) and, unless
+ * told not to, docs/benchmarks.md.
+ */
 function publish(results: BenchResults, jsonPath: string, docs: boolean): void {
   const tables = renderTables(results);
-  writeFileSync(jsonPath.replace(/\.json$/, '.md'), `${tables}\n`);
   process.stdout.write(`\n${tables}\n`);
-  say(`bench: results in ${relative(root, jsonPath)} and ${relative(root, jsonPath.replace(/\.json$/, '.md'))}`);
+  if (dirname(jsonPath) === join(root, 'bench/results')) {
+    const mdPath = jsonPath.replace(/\.json$/, '.md');
+    writeFileSync(mdPath, `${tables}\n`);
+    say(`bench: results in ${relative(root, jsonPath)} and ${relative(root, mdPath)}`);
+  }
   if (!docs) return;
   // A wider run is kept (committed) as the reference the quick runs' docs show beside their own.
   const quick = results.options.quick;
