@@ -13,22 +13,21 @@ export function held(leg: Leg): boolean {
   return leg.errors.status + leg.errors.transport + leg.errors.body === 0 && leg.achievedRate >= 0.95 * leg.rate && leg.ok > 0;
 }
 
+const failures = (leg: Leg): number => leg.errors.status + leg.errors.transport + leg.errors.body;
+const mostFailed = (leg: Leg): boolean => failures(leg) > 0.5 * Math.max(1, leg.sent);
+
 /**
  * A leg "overwhelmed" its target: under half the asked rate answered well, or most requests failed.
  * The run sends such a target no higher rate of that scenario; the next would only be worse and its
  * time-outs and cool-down are what make a full run long.
  */
 export function overwhelmed(leg: Leg): boolean {
-  const failed = leg.errors.status + leg.errors.transport + leg.errors.body;
-  return leg.achievedRate < 0.5 * leg.rate || failed > 0.5 * Math.max(1, leg.sent);
+  return leg.achievedRate < 0.5 * leg.rate || mostFailed(leg);
 }
 
 /** Why a skipped rate was not attempted, from the leg that overwhelmed the target. */
 export function skipReason(leg: Leg): string {
-  const failed = leg.errors.status + leg.errors.transport + leg.errors.body;
-  return failed > 0.5 * Math.max(1, leg.sent)
-    ? `${failed} of ${leg.sent} requests failed at ${leg.rate}/s`
-    : `answered ${Math.round(leg.achievedRate)}/s of ${leg.rate}/s`;
+  return mostFailed(leg) ? `${failures(leg)} of ${leg.sent} requests failed at ${leg.rate}/s` : `answered ${Math.round(leg.achievedRate)}/s of ${leg.rate}/s`;
 }
 
 export function findLeg(legs: readonly Leg[], target: TargetName, scenario: ScenarioName, rate: number): Leg | undefined {
@@ -53,6 +52,18 @@ export function soakGrowth(r: BenchResults): { fromS: number; fromKb: number; to
   const last = s.at(-1)!;
   const mid = s.find((x) => x.t >= last.t / 2) ?? s[0]!;
   return { fromS: mid.t, fromKb: mid.rssKb, toS: last.t, toKb: last.rssKb };
+}
+
+/**
+ * A target's VmHWM over the run and after its plain chat and stream legs (0 without them): VmHWM
+ * only grows, so the second is the peak before the heavier scenarios (1000 open streams,
+ * overloaded legs) ran.
+ */
+function peaks(legs: readonly Leg[], target: TargetName): { all: number; plain: number } | undefined {
+  const own = legs.filter((l) => l.target === target);
+  if (!own.length) return undefined;
+  const hwm = (ls: Leg[]): number => Math.max(0, ...ls.map((l) => l.memory.gatewayHwmKb));
+  return { all: hwm(own), plain: hwm(own.filter((l) => l.scenario === 'chat' || l.scenario === 'stream')) };
 }
 
 /** Gateway minus direct, same scenario and rate, in ms; undefined without a direct leg. */
@@ -138,22 +149,15 @@ export function checkTargets(r: BenchResults): Check[] {
   }
   checks.push({ goal: 'P50 overhead ≤ 0.3 ms at 1000/s (chat; stream to the first byte)', measured: p50any ? p50s.join('; ') : 'no llmux and direct legs at 1000/s', verdict: p50any ? (p50ok ? 'met' : 'missed') : 'not measured' });
 
-  const llmuxLegs = legs.filter((l) => l.target === 'llmux');
-  const peak = Math.max(0, ...llmuxLegs.map((l) => l.memory.gatewayHwmKb));
-  // VmHWM only grows, so the reading after the plain chat and stream legs is the peak before
-  // the heavier scenarios (1000 open streams, overloaded legs) ran.
-  const plain = llmuxLegs.filter((l) => l.scenario === 'chat' || l.scenario === 'stream');
-  const plainPeak = Math.max(0, ...plain.map((l) => l.memory.gatewayHwmKb));
-  const floorLegs = legs.filter((l) => l.target === 'floor');
-  const floorPeak = Math.max(0, ...floorLegs.map((l) => l.memory.gatewayHwmKb));
-  const floorPlainPeak = Math.max(0, ...floorLegs.filter((l) => l.scenario === 'chat' || l.scenario === 'stream').map((l) => l.memory.gatewayHwmKb));
+  const mine = peaks(legs, 'llmux');
+  const floor = peaks(legs, 'floor');
   const soakEnd = r.soak?.samples.at(-1);
   checks.push({
     goal: 'peak RSS ≤ 120 MB',
-    measured: llmuxLegs.length
-      ? `VmHWM ${mb(peak)} over the run${plain.length && plainPeak < peak ? ` (${mb(plainPeak)} after the chat and stream legs)` : ''}${floorLegs.length ? `; the floor's ${mb(floorPeak)}${floorPlainPeak && floorPlainPeak < floorPeak ? ` (${mb(floorPlainPeak)})` : ''}` : ''}${soakEnd ? `; RSS ${mb(soakEnd.rssKb)} after the ${Math.round(r.soak!.durationS / 60)}-minute soak` : ''}`
+    measured: mine
+      ? `VmHWM ${mb(mine.all)} over the run${mine.plain && mine.plain < mine.all ? ` (${mb(mine.plain)} after the chat and stream legs)` : ''}${floor ? `; the floor's ${mb(floor.all)}${floor.plain && floor.plain < floor.all ? ` (${mb(floor.plain)})` : ''}` : ''}${soakEnd ? `; RSS ${mb(soakEnd.rssKb)} after the ${Math.round(r.soak!.durationS / 60)}-minute soak` : ''}`
       : 'no llmux legs',
-    verdict: llmuxLegs.length ? (peak <= 120 * 1024 && (!soakEnd || soakEnd.rssKb <= 120 * 1024) ? 'met' : 'missed') : 'not measured',
+    verdict: mine ? (mine.all <= 120 * 1024 && (!soakEnd || soakEnd.rssKb <= 120 * 1024) ? 'met' : 'missed') : 'not measured',
   });
 
   const growth = soakGrowth(r);
