@@ -173,20 +173,10 @@ function frameEndAfter(buf: Buffer, from: number): number {
 export class SSEFrameSplitter {
   private pending: Buffer | null = null;
 
-  /** The whole frames completed by chunk, one Buffer each. */
-  push(chunk: Buffer): Buffer[] {
-    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = null;
-    const frames: Buffer[] = [];
-    const end = splitFrames(buf, frames);
-    if (end < buf.length) this.pending = Buffer.from(buf.subarray(end));
-    return frames;
-  }
-
   /**
    * The whole frames completed by chunk as one run of bytes (the chunk itself when it holds
-   * whole frames only), or null when it completed none. Cheaper than push() when most frames
-   * need no look: see tapMarkedFrames.
+   * whole frames only), or null when it completed none; tapEachFrame or tapMarkedFrames then
+   * cut it into frames, or only the frames that need a look.
    */
   run(chunk: Buffer): Buffer | null {
     const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SSEFrameSplitter } from '../../core/sse.js';
+import { SSEFrameSplitter, tapEachFrame } from '../../core/sse.js';
 import { readFixture } from '../../testing/fixtures.js';
 import type { UpstreamTarget } from '../types.js';
 import { openaiPassthrough, openaiStreamTap, passthroughBody } from './passthrough.js';
@@ -8,9 +8,12 @@ import { openaiPassthrough, openaiStreamTap, passthroughBody } from './passthrou
 const openai: UpstreamTarget = { provider: 'p', kind: 'openai', baseUrl: 'http://up/v1', model: 'real' };
 const ollama: UpstreamTarget = { ...openai, kind: 'ollama' };
 
+/** A recorded stream cut into frames as the pump cuts it. */
 function frames(rel: string): Buffer[] {
   const s = new SSEFrameSplitter();
-  const out = s.push(readFixture(rel));
+  const out: Buffer[] = [];
+  const run = s.run(readFixture(rel));
+  if (run) tapEachFrame(run, (f) => (out.push(f), f));
   const rest = s.end();
   return rest ? [...out, rest] : out;
 }
