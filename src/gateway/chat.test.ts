@@ -260,7 +260,11 @@ describe('bad input answers a precise error, in the OpenAI envelope', () => {
     assert.equal(wm.headers.get('allow'), 'POST');
     const health = await fetch(`${gw.url}/health`);
     assert.deepEqual(await health.json(), { status: 'ok' });
-    assert.ok(health.headers.get('x-request-id'));
+    const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const id = health.headers.get('x-request-id') ?? '';
+    assert.match(id, UUID_V4, 'a generated request id has the shape of a UUID v4');
+    assert.match(nf.headers.get('x-request-id') ?? '', UUID_V4);
+    assert.notEqual(nf.headers.get('x-request-id'), id, 'each request gets its own id');
     const mine = await fetch(`${gw.url}/health`, { headers: { 'x-request-id': 'trace-42' } });
     assert.equal(mine.headers.get('x-request-id'), 'trace-42', 'a sane client request id is kept');
   });

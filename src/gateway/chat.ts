@@ -51,7 +51,11 @@ export interface JsonRequest {
 /** What every JSON route does first: authenticate, read and parse the body, resolve the model. */
 export async function readJsonRequest(state: GatewayState, ctx: RequestCtx): Promise<JsonRequest> {
   ctx.key = authenticate(ctx.req, state.keys, state.adminTokenSet());
-  const raw = await readBody(ctx.req, state.maxBodyBytes());
+  return jsonRequest(state, ctx, await readBody(ctx.req, state.maxBodyBytes()));
+}
+
+/** The body read: parse it and resolve the model (the caller has authenticated). */
+export function jsonRequest(state: GatewayState, ctx: RequestCtx, raw: Buffer): JsonRequest {
   const parsed = parseJsonObject(raw);
   const requested = requireModel(parsed);
   return { raw, parsed, requested, resolved: resolveModel(state, ctx, requested) };
@@ -61,7 +65,9 @@ export function chatHandler(state: GatewayState, inbound: InboundProtocol): (ctx
   const env: AdapterEnv = state.env;
   return async (ctx) => {
     try {
-      const { raw, parsed, requested, resolved } = await readJsonRequest(state, ctx);
+      // readJsonRequest's steps inline: one async frame and one await fewer on every chat request.
+      ctx.key = authenticate(ctx.req, state.keys, state.adminTokenSet());
+      const { raw, parsed, requested, resolved } = jsonRequest(state, ctx, await readBody(ctx.req, state.maxBodyBytes()));
       const stream = parsed['stream'] === true;
       const includeUsage = clientWantsUsage(parsed);
       const clientHeaders = ctx.req.headers;

@@ -22,7 +22,7 @@ export function countTokensHandler(state: GatewayState, inbound: InboundProtocol
       if (dep.protocol === inbound.protocol && dep.adapter.countTokens) {
         ctx.attempts = 1;
         const spec = dep.adapter.countTokens(parsed, dep.target, ctx.req.headers);
-        const up = await callUpstream(dep, { url: spec.url, method: spec.method, headers: spec.headers, body: spec.body, signal: ctx.abort });
+        const up = await callUpstream(dep, spec, ctx.abort);
         const body = await readAll(dep, up.body, ctx.abort);
         if (up.statusCode >= 400) throw dep.adapter.error(up.statusCode, body.toString('utf8'), up.headers, Date.now());
         return sendBytes(ctx.res, 200, 'application/json', body);

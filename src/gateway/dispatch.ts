@@ -38,21 +38,18 @@ const FALLBACK_ONLY_STATUSES = new Set([401, 403, 404]);
 /**
  * One deadline per provider: total_timeout across its attempts and its streamed response. It
  * aborts the request's own RequestAbort (one per request, not one per provider); dispatch gives
- * the request a fresh one before moving on to the next provider.
+ * the request a fresh one before moving on to the next provider. The context rides as the
+ * timer's argument, so arming it allocates no closure.
  */
-class Deadline {
-  private readonly timer: NodeJS.Timeout | undefined;
+function armDeadline(ctx: RequestCtx, totalMs: number): NodeJS.Timeout | undefined {
+  if (totalMs <= 0) return undefined;
+  const timer = setTimeout(totalTimeout, totalMs, ctx);
+  timer.unref();
+  return timer;
+}
 
-  constructor(ctx: RequestCtx, totalMs: number) {
-    if (totalMs > 0) {
-      this.timer = setTimeout(() => ctx.abort.abort('total-timeout' satisfies AbortReason), totalMs);
-      this.timer.unref();
-    }
-  }
-
-  clear(): void {
-    if (this.timer) clearTimeout(this.timer);
-  }
+function totalTimeout(ctx: RequestCtx): void {
+  ctx.abort.abort('total-timeout' satisfies AbortReason);
 }
 
 /** After a provider's deadline fired, the next provider starts with a live signal again. */
@@ -86,14 +83,16 @@ export async function dispatch(ctx: RequestCtx, order: readonly Deployment[], bu
   for (const dep of order) {
     ctx.provider = dep.provider;
     renewSignal(ctx);
-    const deadline = new Deadline(ctx, dep.timeouts.totalMs);
+    const deadline = armDeadline(ctx, dep.timeouts.totalMs);
     try {
       for (let attempt = 0; attempt <= dep.maxRetries; attempt++) {
         ctx.attempts++;
         let err: GatewayError;
         try {
-          const spec = await build(dep);
-          const res = await callUpstream(dep, { url: spec.url, method: spec.method, headers: spec.headers, body: spec.body, signal: ctx.abort });
+          // Most builds are synchronous; awaiting one would still cost a promise and a tick.
+          const built = build(dep);
+          const spec = built instanceof Promise ? await built : built;
+          const res = await callUpstream(dep, spec, ctx.abort);
           if (res.statusCode >= 400) {
             const text = await res.body.text().catch(() => '');
             throw dep.adapter.error(res.statusCode, text, res.headers, Date.now());
@@ -120,7 +119,7 @@ export async function dispatch(ctx: RequestCtx, order: readonly Deployment[], bu
         }
       }
     } finally {
-      deadline.clear();
+      if (deadline) clearTimeout(deadline);
     }
   }
   throw last ?? new GatewayError('LLMUX_ERR_INTERNAL', 'no provider could be tried');

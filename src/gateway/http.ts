@@ -52,8 +52,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       }
       parts.push(chunk);
     });
-    req.once('end', () => resolve(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size)));
-    req.once('error', (e) => reject(new GatewayError('LLMUX_ERR_INVALID_REQUEST', `reading the request body failed: ${e.message}`)));
+    // `on`, not `once`: each fires at most once here, and `once` allocates a wrapper per listener.
+    req.on('end', () => resolve(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size)));
+    req.on('error', (e) => reject(new GatewayError('LLMUX_ERR_INVALID_REQUEST', `reading the request body failed: ${e.message}`)));
   });
 }
 

@@ -3,7 +3,7 @@
  * an `x-request-id` on every response, one access-log line per request, and a drain on shutdown.
  * Other planes (the admin API) are mounted under a path prefix by the app.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { GatewayError } from '../core/errors.js';
@@ -51,6 +51,22 @@ export interface GatewayServerOptions {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/**
+ * Request ids are shaped like UUIDs (v4): the first 20 hex digits are drawn once per process and
+ * the last 12 count requests from a random start, so no random draw is made per request.
+ */
+const ID_HEAD = (() => {
+  const h = randomBytes(10).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[parseInt(h[16]!, 16) & 3]}${h.slice(17, 20)}-`;
+})();
+const ID_SPACE = 2 ** 48;
+let idSeq = Math.floor(Math.random() * ID_SPACE);
+
+export function newRequestId(): string {
+  idSeq = idSeq + 1 === ID_SPACE ? 0 : idSeq + 1;
+  return ID_HEAD + idSeq.toString(16).padStart(12, '0');
+}
+
 export interface GatewayServer {
   server: Server;
   /** Requests being answered right now. */
@@ -77,10 +93,13 @@ export function createGatewayServer(state: GatewayState, opts: GatewayServerOpti
   routes.set('POST /v1/audio/transcriptions', transcriptionsHandler(state));
   routes.set('GET /v1/models', modelsHandler(state));
   routes.set('GET /health', (ctx) => sendJson(ctx.res, 200, { status: 'ok' }));
-  const paths = new Map<string, string[]>();
-  for (const k of routes.keys()) {
+  // path → method → handler: a lookup by two strings already in hand, no key built per request.
+  const byPath = new Map<string, Map<string, Handler>>();
+  for (const [k, h] of routes) {
     const [method, path] = k.split(' ') as [string, string];
-    paths.set(path, [...(paths.get(path) ?? []), method]);
+    const m = byPath.get(path) ?? new Map<string, Handler>();
+    m.set(method, h);
+    byPath.set(path, m);
   }
   const mounts = opts.mounts ?? [];
   const onLog = opts.onLog;
@@ -90,7 +109,7 @@ export function createGatewayServer(state: GatewayState, opts: GatewayServerOpti
 
   const server = createServer({ noDelay: true, keepAlive: true, requestTimeout: 0 }, (req, res) => {
     const incoming = req.headers['x-request-id'];
-    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : newRequestId();
     res.setHeader('x-request-id', id);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -107,7 +126,7 @@ export function createGatewayServer(state: GatewayState, opts: GatewayServerOpti
 
     const ctx: RequestCtx = { id, start: performance.now(), route: path, req, res, key: null, abort: new RequestAbort(), attempts: 0 };
     inFlight++;
-    res.once('close', () => {
+    res.on('close', () => {
       inFlight--;
       if (!res.writableFinished) ctx.abort.abort('client');
       if (onLog && path !== '/health' && (!logs || logs(res.statusCode))) onLog(accessLine(ctx, req.method ?? ''));
@@ -117,12 +136,13 @@ export function createGatewayServer(state: GatewayState, opts: GatewayServerOpti
       res.setHeader('connection', 'close');
       return sendError(ctx, new GatewayError('LLMUX_ERR_SHUTTING_DOWN', 'llmux is shutting down; retry on another instance'), inboundFor(path));
     }
-    let handler = routes.get(`${req.method} ${path}`);
+    const methods = byPath.get(path);
+    let handler = methods?.get(req.method ?? '');
     if (!handler && req.method === 'GET' && path.startsWith('/v1/models/') && path.length > 11) {
       handler = modelHandler(state, decodeURIComponent(path.slice(11)));
     }
     if (!handler) {
-      const allowed = paths.get(path);
+      const allowed = methods && [...methods.keys()];
       const err = allowed
         ? new GatewayError('LLMUX_ERR_METHOD_NOT_ALLOWED', `method ${req.method} is not allowed on ${path}; use ${allowed.join(', ')}`)
         : new GatewayError('LLMUX_ERR_NOT_FOUND', `no route for ${req.method} ${path}`);

@@ -68,6 +68,7 @@ export function pumpPassthrough(
   const resume = (): void => {
     body.resume();
   };
+  // Listeners with `on`: 'end' and 'error' fire at most once, and `once` costs a wrapper each.
   return new Promise<void>((resolve) => {
     body.on('data', (chunk: Buffer) => {
       // Whole frames only (the chunk itself when it ends on a frame end: no copy); a tap with
@@ -82,7 +83,7 @@ export function pumpPassthrough(
         res.once('drain', resume);
       }
     });
-    body.once('end', () => {
+    body.on('end', () => {
       keepAlive.remove(ka);
       const rest = splitter.end();
       const last = rest && tap.frame(rest);
@@ -91,7 +92,7 @@ export function pumpPassthrough(
       res.end();
       resolve();
     });
-    body.once('error', (e: Error) => {
+    body.on('error', (e: Error) => {
       keepAlive.remove(ka);
       res.off('drain', resume);
       ctx.usage = tap.usage();
@@ -178,7 +179,7 @@ export function pumpTranslated(
         }
       }
     });
-    body.once('end', () => {
+    body.on('end', () => {
       try {
         let ok = true;
         for (const ev of decoder.end()) if (ok) ok = take(translator.push(ev));
@@ -188,7 +189,7 @@ export function pumpTranslated(
         fail(e);
       }
     });
-    body.once('error', fail);
+    body.on('error', fail);
   });
 }
 

@@ -87,7 +87,7 @@ export function transcriptionsHandler(state: GatewayState): (ctx: RequestCtx) =>
       }
       const headers: Record<string, string> = { 'content-type': ctx.req.headers['content-type']!, ...authHeaders(dep!.target) };
       if (Number.isFinite(declared)) headers['content-length'] = String(declared + head.length - field.head.length);
-      const up = await callUpstream(dep!, { url: endpointUrl(dep!.target, 'audio/transcriptions'), method: 'POST', headers, body: body(), signal: ctx.abort });
+      const up = await callUpstream(dep!, { url: endpointUrl(dep!.target, 'audio/transcriptions'), method: 'POST', headers, body: body() }, ctx.abort);
       const text = await readAll(dep!, up.body, ctx.abort);
       if (up.statusCode >= 400) throw dep!.adapter.error(up.statusCode, text.toString('utf8'), up.headers, Date.now());
       sendBytes(ctx.res, up.statusCode, headerString(up.headers['content-type']) ?? 'application/json', text);
