@@ -56,6 +56,10 @@ describe('chat completions through the openai client', () => {
     assert.equal(sent.headers['authorization'], 'Bearer upstream-secret');
     const line = gw.logs.find((l) => l['route'] === '/v1/chat/completions' && l['model'] === 'mock-a');
     assert.ok(line, 'an access-log line is written');
+    const { response } = await client.chat.completions.create({ model: 'mock-a', messages: [{ role: 'user', content: 'Hello' }] }).withResponse();
+    const rid = response.headers.get('x-request-id') ?? '';
+    assert.match(rid, /^[0-9a-f-]{36}$/, 'a completion carries its request id');
+    assert.ok(gw.logs.some((l) => l['id'] === rid), 'the access log names the same id');
     assert.equal(line['prompt_tokens'], 9);
     assert.equal(line['key'], 'tester');
     assert.equal(line['provider'], 'mock');
@@ -110,6 +114,8 @@ describe('chat completions through the openai client', () => {
       body: JSON.stringify({ model: 'mock-raw', messages: [{ role: 'user', content: 'x' }], stream: true, stream_options: { include_usage: true } }),
     });
     assert.equal(res.headers.get('content-type')?.startsWith('text/event-stream'), true);
+    assert.match(res.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/, 'a stream carries its request id');
+    assert.equal(res.headers.get('cache-control'), 'no-cache');
     assert.equal(await res.text(), recorded);
   });
 

@@ -88,7 +88,7 @@ export function chatHandler(state: GatewayState, inbound: InboundProtocol): (ctx
           if (pt) {
             const out = pt.response(body, dep.target);
             ctx.usage = out.usage;
-            sendBytes(ctx.res, 200, 'application/json', out.body);
+            sendBytes(ctx, 200, 'application/json', out.body);
             return;
           }
           let json: unknown;
@@ -99,7 +99,7 @@ export function chatHandler(state: GatewayState, inbound: InboundProtocol): (ctx
           }
           const completion = dep.adapter.chatResponse(json, dep.target, env);
           ctx.usage = completion.usage;
-          sendJson(ctx.res, 200, inbound.renderResponse(completion, requested, env));
+          sendJson(ctx, 200, inbound.renderResponse(completion, requested, env));
           return;
         }
         const encoder = inbound.streamEncoder(requested, env, { includeUsage });

@@ -25,11 +25,11 @@ export function countTokensHandler(state: GatewayState, inbound: InboundProtocol
         const up = await callUpstream(dep, spec, ctx.abort);
         const body = await readAll(dep, up.body, ctx.abort);
         if (up.statusCode >= 400) throw dep.adapter.error(up.statusCode, body.toString('utf8'), up.headers, Date.now());
-        return sendBytes(ctx.res, 200, 'application/json', body);
+        return sendBytes(ctx, 200, 'application/json', body);
       }
       // Counting bodies carry no max_tokens; the request parser wants one.
       const req = inbound.parseRequest({ max_tokens: 1, ...parsed });
-      sendJson(ctx.res, 200, counting.render(counting.estimate(req)), { 'x-llmux-token-count': 'estimate' });
+      sendJson(ctx, 200, counting.render(counting.estimate(req)), { 'x-llmux-token-count': 'estimate' });
     } catch (e) {
       if (!clientAborted(ctx)) sendError(ctx, e, inbound);
     }

@@ -8,7 +8,7 @@ import { endpointRequest, openaiInbound, openaiStreamTap, type OpenAIEndpoint } 
 import { readJsonRequest } from './chat.js';
 import { dispatch } from './dispatch.js';
 import type { RequestAbort } from './abort.js';
-import { clientAborted, sendBytes, sendError, type RequestCtx } from './http.js';
+import { clientAborted, sendBytes, sendError, startBody, type RequestCtx } from './http.js';
 import { attemptOrder, type Deployment } from './registry.js';
 import type { GatewayState } from './state.js';
 import { pumpPassthrough, write } from './stream.js';
@@ -45,7 +45,7 @@ export function endpointHandler(state: GatewayState, endpoint: OpenAIEndpoint, w
           if (endpoint === 'audio/speech') return pipeBinary(ctx, dep, up, contentType.startsWith('application/json') ? 'audio/mpeg' : contentType, signal);
           const body = await readAll(dep, up.body, signal);
           if (endpoint === 'embeddings' || endpoint === 'completions') ctx.usage = findUsage(body) as Usage | undefined;
-          sendBytes(ctx.res, up.statusCode, contentType, body);
+          sendBytes(ctx, up.statusCode, contentType, body);
         },
         state,
       );
@@ -62,7 +62,7 @@ export function headerString(v: string | string[] | undefined): string | undefin
 /** Streams a binary body (audio) to the client as it arrives, honouring backpressure. */
 async function pipeBinary(ctx: RequestCtx, dep: Deployment, up: { body: AsyncIterable<unknown> & { destroy(): void } }, contentType: string, _signal: RequestAbort): Promise<void> {
   const { res } = ctx;
-  res.writeHead(200, { 'content-type': contentType });
+  startBody(ctx, contentType);
   try {
     for await (const chunk of up.body) {
       const wait = write(res, chunk as Buffer);

@@ -77,15 +77,27 @@ export function parseJsonObject(body: Buffer): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, extra?: Record<string, string>): void {
+/*
+ * Every data-plane response head is written in one writeHead call that carries x-request-id.
+ * A header set earlier with setHeader would send each head down node's slower merge path (a
+ * [name, value] pair allocated per header), on every request.
+ */
+
+export function sendJson(ctx: RequestCtx, status: number, body: unknown, extra?: Record<string, string>): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extra });
-  res.end(text);
+  const head = { 'x-request-id': ctx.id, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
+  ctx.res.writeHead(status, extra ? { ...head, ...extra } : head);
+  ctx.res.end(text);
 }
 
-export function sendBytes(res: ServerResponse, status: number, contentType: string, body: Buffer): void {
-  res.writeHead(status, { 'content-type': contentType, 'content-length': body.length });
-  res.end(body);
+export function sendBytes(ctx: RequestCtx, status: number, contentType: string, body: Buffer): void {
+  ctx.res.writeHead(status, { 'x-request-id': ctx.id, 'content-type': contentType, 'content-length': body.length });
+  ctx.res.end(body);
+}
+
+/** Starts a streamed response whose length is not known (audio, or anything but SSE). */
+export function startBody(ctx: RequestCtx, contentType: string): void {
+  ctx.res.writeHead(200, { 'x-request-id': ctx.id, 'content-type': contentType });
 }
 
 /** Answers an error in the client's protocol, unless the response has already started. */
@@ -100,7 +112,7 @@ export function sendError(ctx: RequestCtx, e: unknown, inbound: InboundProtocol)
   const { status, body } = inbound.renderError(err);
   const extra: Record<string, string> = {};
   if (err.retryAfterMs !== undefined && status === 429) extra['retry-after'] = String(Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
-  sendJson(res, status, body, extra);
+  sendJson(ctx, status, body, extra);
 }
 
 export function toGatewayError(e: unknown): GatewayError {

@@ -46,9 +46,9 @@ export function modelsHandler(state: GatewayState): (ctx: RequestCtx) => Promise
       ctx.key = authenticate(ctx.req, state.keys, state.adminTokenSet());
       const ids = visibleModels(state, ctx);
       if (wantsAnthropicShape(ctx)) {
-        sendJson(ctx.res, 200, { data: ids.map(anthropicEntry), has_more: false, first_id: ids[0] ?? null, last_id: ids[ids.length - 1] ?? null });
+        sendJson(ctx, 200, { data: ids.map(anthropicEntry), has_more: false, first_id: ids[0] ?? null, last_id: ids[ids.length - 1] ?? null });
       } else {
-        sendJson(ctx.res, 200, { object: 'list', data: ids.map((id) => openaiEntry(state, id)) });
+        sendJson(ctx, 200, { object: 'list', data: ids.map((id) => openaiEntry(state, id)) });
       }
     } catch (e) {
       sendError(ctx, e, openaiInbound);
@@ -63,7 +63,7 @@ export function modelHandler(state: GatewayState, id: string): (ctx: RequestCtx)
       if (!visibleModels(state, ctx).includes(id)) {
         throw new GatewayError('LLMUX_ERR_MODEL_NOT_FOUND', `model '${id}' not found`, { param: 'model' });
       }
-      sendJson(ctx.res, 200, wantsAnthropicShape(ctx) ? anthropicEntry(id) : openaiEntry(state, id));
+      sendJson(ctx, 200, wantsAnthropicShape(ctx) ? anthropicEntry(id) : openaiEntry(state, id));
     } catch (e) {
       sendError(ctx, e, openaiInbound);
     }

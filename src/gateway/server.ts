@@ -92,7 +92,7 @@ export function createGatewayServer(state: GatewayState, opts: GatewayServerOpti
   routes.set('POST /v1/audio/speech', endpointHandler(state, 'audio/speech', 'speech'));
   routes.set('POST /v1/audio/transcriptions', transcriptionsHandler(state));
   routes.set('GET /v1/models', modelsHandler(state));
-  routes.set('GET /health', (ctx) => sendJson(ctx.res, 200, { status: 'ok' }));
+  routes.set('GET /health', (ctx) => sendJson(ctx, 200, { status: 'ok' }));
   // path → method → handler: a lookup by two strings already in hand, no key built per request.
   const byPath = new Map<string, Map<string, Handler>>();
   for (const [k, h] of routes) {
@@ -110,15 +110,20 @@ export function createGatewayServer(state: GatewayState, opts: GatewayServerOpti
   const server = createServer({ noDelay: true, keepAlive: true, requestTimeout: 0 }, (req, res) => {
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : newRequestId();
-    res.setHeader('x-request-id', id);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
 
     for (const m of mounts) {
       if (path.startsWith(m.prefix)) {
+        // Mounted planes write their own heads; the id goes in first.
+        res.setHeader('x-request-id', id);
         void Promise.resolve(m.handle(req, res, id)).catch((e: unknown) => {
-          if (!res.headersSent) sendJson(res, 500, { error: { message: `internal error: ${(e as Error).message}`, type: 'server_error', param: null, code: 'LLMUX_ERR_INTERNAL' } });
+          if (!res.headersSent) {
+            const text = JSON.stringify({ error: { message: `internal error: ${(e as Error).message}`, type: 'server_error', param: null, code: 'LLMUX_ERR_INTERNAL' } });
+            res.writeHead(500, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+            res.end(text);
+          }
         });
         return;
       }

@@ -16,11 +16,15 @@ import { transportError } from './upstream.js';
 
 // No `connection` header: set by hand it stops Node from advertising `Keep-Alive: timeout=`, and a
 // client that keeps an idle socket longer than the server then sends on a closing connection.
-export const SSE_HEADERS = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache',
-  'x-accel-buffering': 'no',
-} as const;
+/** The head of an SSE response, with the request's id (see http.ts on why it is not set earlier). */
+export function sseHead(ctx: RequestCtx): Record<string, string> {
+  return {
+    'x-request-id': ctx.id,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-accel-buffering': 'no',
+  };
+}
 
 /** Writes; when the socket is full, resolves once it drains (or the client leaves). */
 export function write(res: ServerResponse, data: string | Buffer): Promise<void> | undefined {
@@ -60,7 +64,7 @@ export function pumpPassthrough(
 ): Promise<void> {
   const { res } = ctx;
   const body = upstream.body;
-  res.writeHead(200, SSE_HEADERS);
+  res.writeHead(200, sseHead(ctx));
   const ka = keepAlive.add(res, encoder.keepAlive());
   const splitter = new SSEFrameSplitter();
   const marks = tap.marks;
@@ -118,7 +122,7 @@ export function pumpTranslated(
 ): Promise<void> {
   const { res } = ctx;
   const body = upstream.body;
-  res.writeHead(200, SSE_HEADERS);
+  res.writeHead(200, sseHead(ctx));
   const ka = keepAlive.add(res, encoder.keepAlive());
   let text = '';
   let done = false;

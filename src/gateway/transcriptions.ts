@@ -90,7 +90,7 @@ export function transcriptionsHandler(state: GatewayState): (ctx: RequestCtx) =>
       const up = await callUpstream(dep!, { url: endpointUrl(dep!.target, 'audio/transcriptions'), method: 'POST', headers, body: body() }, ctx.abort);
       const text = await readAll(dep!, up.body, ctx.abort);
       if (up.statusCode >= 400) throw dep!.adapter.error(up.statusCode, text.toString('utf8'), up.headers, Date.now());
-      sendBytes(ctx.res, up.statusCode, headerString(up.headers['content-type']) ?? 'application/json', text);
+      sendBytes(ctx, up.statusCode, headerString(up.headers['content-type']) ?? 'application/json', text);
     } catch (e) {
       if (!clientAborted(ctx)) sendError(ctx, toGatewayError(e), openaiInbound);
     }
