@@ -216,7 +216,7 @@ async function bench(o: BenchOptions, argv: string[]): Promise<number> {
             connections: long ? 1200 : 512,
             timeoutMs: long ? 20_000 : 10_000,
             ...(ep.request.endMarker !== undefined ? { endMarker: ep.request.endMarker } : {}),
-            watch: { gateway: t.pids, simulator: simPids },
+            watch: { gateway: t.pidsFor?.(s) ?? t.pids, simulator: simPids },
           };
           primed.add(`${t.name} ${s.name}`);
           try {

@@ -33,6 +33,8 @@ export interface Target {
   pids: number[];
   /** Where and what to send for a scenario; undefined when the target does not run it. */
   endpoint(s: Scenario): Endpoint | undefined;
+  /** The processes that serve a scenario, when not all of `pids` do (default: all of them). */
+  pidsFor?(s: Scenario): number[];
 }
 
 export interface Upstreams {
@@ -104,24 +106,30 @@ export async function waitReady(child: ChildProcess | undefined, e: Endpoint, ti
 export async function startFloor(ctx: StartContext): Promise<Target> {
   // One floor per simulator: the floor forwards to exactly one upstream, as the simplest proxy would.
   const floors = new Map<string, string>();
-  const children: ChildProcess[] = [];
+  const pidOf = new Map<string, number>();
   for (const [which, up] of [['default', ctx.upstreams.default], ['long', ctx.upstreams.long]] as const) {
     if (!up) continue;
     const port = await freePort();
     const child = ctx.group.node([join(ctx.root, 'dist/bench/floor.js'), '--port', String(port), '--upstream', up], { cpus: ctx.gatewayCpus });
-    children.push(child);
+    if (child.pid !== undefined) pidOf.set(up, child.pid);
     floors.set(up, `http://127.0.0.1:${port}`);
     await waitReady(child, { origin: `http://127.0.0.1:${port}`, headers: json, request: floorProbe(which).upstreamRequest });
   }
-  // Both floors are measured together; the one whose upstream a leg does not use sits idle.
+  // A leg measures only the floor that forwards it: counting the idle one too would add its
+  // resident set (~60 MB) to the floor's peak RSS.
   const target: Target = {
     name: 'floor',
     label: 'bare node:http + undici Pool forwarder (src/bench/floor.ts)',
-    pids: children.flatMap((c) => (c.pid !== undefined ? [c.pid] : [])),
+    pids: [...pidOf.values()],
     endpoint: (s) => {
       const up = upstreamOrigin(ctx.upstreams, s);
       const origin = up ? floors.get(up) : undefined;
       return origin ? { origin, headers: upstreamHeaders(s), request: s.upstreamRequest } : undefined;
+    },
+    pidsFor: (s) => {
+      const up = upstreamOrigin(ctx.upstreams, s);
+      const pid = up ? pidOf.get(up) : undefined;
+      return pid !== undefined ? [pid] : [];
     },
   };
   return target;
