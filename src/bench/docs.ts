@@ -104,7 +104,8 @@ run's own figures.
   rate of good responses. **Overhead** = target − direct at the same scenario and rate.
   **CPU per request** = the target's utime + stime from \`/proc/PID/stat\` over the leg (summed over
   the whole process tree, so N workers count in full) ÷ responses. **Peak RSS** = VmHWM from
-  \`/proc/PID/status\` (per process, summed over a tree). A rate is **held** when the leg has no error
+  \`/proc/PID/status\` (per process, summed over a tree; a floor leg counts only the floor that
+  forwards it). A rate is **held** when the leg has no error
   and reaches 95% of the asked rate. A target that answers under half the asked rate, or fails most
   requests, is **not sent the higher rates** of that scenario (they could only be worse, and their
   time-outs would stretch the run); the tables list those rates as not attempted, with the reason.
@@ -115,7 +116,8 @@ run's own figures.
   log. *llmux-workers* runs \`--workers N\` (SQLite storage, which more than one worker needs).
   These two run the chat and stream scenarios only; every other target runs every scenario.
 - **Floor** (\`src/bench/floor.ts\`): \`node:http\` + an undici \`Pool\` (\`request\` API), the body
-  piped back; nothing else. It is what any Node gateway pays before doing anything useful.
+  piped back; nothing else. It is what any Node gateway pays before doing anything useful. One
+  floor runs per simulator (a forwarder has one upstream); each leg measures the one it uses.
 - **Scenarios** (crabllm's bodies): chat, stream, embeddings; large-context (50 messages, ~7.8 KB)
   and tools (10 function definitions); ${LONG_STREAM_CONCURRENCY} concurrent long streams (the rate
   that keeps ${LONG_STREAM_CONCURRENCY} in flight); the translation path (an OpenAI request for a
