@@ -146,7 +146,9 @@ run's own figures.
 - Loopback only: no network latency, no TLS. Real deployments add both, equally for every gateway.
 - The N-worker target cannot get N free cores here: with 2 CPUs its second worker shares CPU 1 with
   the load generator and the simulator. Its figure is a lower bound; CPU per request is the fairer
-  comparison.
+  comparison, taken at the same rate *per worker* (N workers at N × R against one at R): a Node
+  process spends more CPU per request at a lower rate (fewer events per turn of its loop), so
+  comparing at the same total rate would charge the workers for running each at 1/N of it.
 - The simulator answers instantly (or at a fixed pace): the figures are the gateways' own cost, not
   what users see from a real provider, where model time dominates.
 - Peak RSS is the kernel's high-water mark for the process since it started, so it covers every

@@ -123,7 +123,21 @@ test('worker scaling is measured once one worker is saturated, and inferred from
   assert.equal(c2.verdict, 'met', '5000/3000 = 1.67× ≥ 0.8 × 2 = 1.6×');
   assert.match(c2.measured, /1\.67×/);
   const weak = [leg('llmux', 'chat', 5000, { p50: 5, p99: 30, achieved: 3000 }), leg('llmux-workers', 'chat', 5000, { p50: 2, p99: 20, achieved: 4000 })];
-  assert.equal(checkTargets(results(weak)).find((c) => c.goal.includes('workers'))!.verdict, 'missed', '1.33× < 1.6×');
+  assert.equal(checkTargets(results(weak)).find((c) => c.goal.includes('workers'))!.verdict, 'missed', '1.33× < 1.6×');});
+
+test('unsaturated worker scaling compares CPU per request at the same rate per worker when the legs allow', () => {
+  // One worker at 1000/s and at 2000/s; two workers at 2000/s, i.e. 1000/s each.
+  const legs = [
+    leg('llmux', 'chat', 1000, { p50: 1, p99: 3, cpu: 200 }),
+    leg('llmux', 'chat', 2000, { p50: 1, p99: 3, cpu: 150 }),
+    leg('llmux-workers', 'chat', 2000, { p50: 1, p99: 3, cpu: 220 }),
+  ];
+  const c = checkTargets(results(legs)).find((x) => x.goal.includes('workers'))!;
+  assert.equal(c.verdict, 'met (inferred)', '2 × 200 / 220 = 1.82× at 1000/s per worker');
+  assert.match(c.measured, /same rate per worker \(220 µs with 2 workers at 2000\/s, primary process included, vs 200 µs with one at 1000\/s\): 1\.82×/);
+  assert.match(c.measured, /same total rate, 2000\/s, where each worker runs at 1\/2 of it: 1\.36× \(a lower bound\)/);
+  const costly = [legs[0]!, legs[1]!, leg('llmux-workers', 'chat', 2000, { p50: 1, p99: 3, cpu: 260 })];
+  assert.equal(checkTargets(results(costly)).find((x) => x.goal.includes('workers'))!.verdict, 'missed (inferred)', '2 × 200 / 260 = 1.54×');
 });
 
 test('translation CPU is compared with passthrough at the highest rate both held', () => {
