@@ -83,20 +83,23 @@ export function parseJsonObject(body: Buffer): Record<string, unknown> {
  * [name, value] pair allocated per header), on every request.
  */
 
-export function sendJson(ctx: RequestCtx, status: number, body: unknown, extra?: Record<string, string>): void {
+/** Where a response goes and the id its head carries. */
+export type Responder = Pick<RequestCtx, 'id' | 'res'>;
+
+export function sendJson(ctx: Responder, status: number, body: unknown, extra?: Record<string, string>): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   const head = { 'x-request-id': ctx.id, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
   ctx.res.writeHead(status, extra ? { ...head, ...extra } : head);
   ctx.res.end(text);
 }
 
-export function sendBytes(ctx: RequestCtx, status: number, contentType: string, body: Buffer): void {
+export function sendBytes(ctx: Responder, status: number, contentType: string, body: Buffer): void {
   ctx.res.writeHead(status, { 'x-request-id': ctx.id, 'content-type': contentType, 'content-length': body.length });
   ctx.res.end(body);
 }
 
 /** Starts a streamed response whose length is not known (audio, or anything but SSE). */
-export function startBody(ctx: RequestCtx, contentType: string): void {
+export function startBody(ctx: Responder, contentType: string): void {
   ctx.res.writeHead(200, { 'x-request-id': ctx.id, 'content-type': contentType });
 }
 

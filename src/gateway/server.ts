@@ -119,11 +119,7 @@ export function createGatewayServer(state: GatewayState, opts: GatewayServerOpti
         // Mounted planes write their own heads; the id goes in first.
         res.setHeader('x-request-id', id);
         void Promise.resolve(m.handle(req, res, id)).catch((e: unknown) => {
-          if (!res.headersSent) {
-            const text = JSON.stringify({ error: { message: `internal error: ${(e as Error).message}`, type: 'server_error', param: null, code: 'LLMUX_ERR_INTERNAL' } });
-            res.writeHead(500, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-            res.end(text);
-          }
+          if (!res.headersSent) sendJson({ id, res }, 500, { error: { message: `internal error: ${(e as Error).message}`, type: 'server_error', param: null, code: 'LLMUX_ERR_INTERNAL' } });
         });
         return;
       }

@@ -9,7 +9,7 @@ import { SSEDecoder, SSEFrameSplitter, tapEachFrame, tapMarkedFrames } from '../
 import type { EventStreamMessage, SSEEvent } from '../core/types.js';
 import type { PassthroughTap, StreamEncoder, StreamTranslator } from '../protocols/index.js';
 import type { RequestAbort } from './abort.js';
-import { clientAborted, type RequestCtx } from './http.js';
+import { clientAborted, type RequestCtx, type Responder } from './http.js';
 import type { KeepAliveSweeper } from './keepalive.js';
 import type { Deployment } from './registry.js';
 import { transportError } from './upstream.js';
@@ -17,7 +17,7 @@ import { transportError } from './upstream.js';
 // No `connection` header: set by hand it stops Node from advertising `Keep-Alive: timeout=`, and a
 // client that keeps an idle socket longer than the server then sends on a closing connection.
 /** The head of an SSE response, with the request's id (see http.ts on why it is not set earlier). */
-export function sseHead(ctx: RequestCtx): Record<string, string> {
+export function sseHead(ctx: Responder): Record<string, string> {
   return {
     'x-request-id': ctx.id,
     'content-type': 'text/event-stream; charset=utf-8',
