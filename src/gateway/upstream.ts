@@ -35,12 +35,9 @@ export function callUpstream(dep: Deployment, call: UpstreamCall, signal: Reques
     headersTimeout: dep.timeouts.firstByteMs,
     bodyTimeout: dep.timeouts.idleMs,
   };
+  // With a callback undici never throws: a bad option or a failed dispatch comes back through it.
   return new Promise((resolve, reject) => {
-    try {
-      dep.dispatcher.request(opts, (err, data) => (err ? reject(transportError(err, dep, signal)) : resolve(data)));
-    } catch (e) {
-      reject(transportError(e, dep, signal));
-    }
+    dep.dispatcher.request(opts, (err, data) => (err ? reject(transportError(err, dep, signal)) : resolve(data)));
   });
 }
 
