@@ -8,8 +8,8 @@
  * and returned, so what is sent is exactly what was signed. The signing date is the injected
  * `now`, never the clock.
  */
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { Sha256 } from '@aws-crypto/sha256-js';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import { GatewayError } from '../../core/errors.js';
 import type { HttpRequestSpec, UpstreamTarget } from '../types.js';
 
@@ -21,6 +21,25 @@ const GENERATED = new Set(['authorization', 'x-amz-date', 'x-amz-security-token'
 /** `bedrock-runtime.eu-west-1.amazonaws.com` (or `…-fips.…`) → `eu-west-1`. */
 export function regionFromHost(hostname: string): string | undefined {
   return /^bedrock-runtime(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(hostname)?.[1];
+}
+
+interface Signer {
+  SignatureV4: typeof SignatureV4;
+  Sha256: typeof Sha256;
+}
+
+let signer: Promise<Signer> | undefined;
+
+/**
+ * The signer and its hash are loaded on the first signed request: together they cost a process
+ * about 4 MB of memory, which a gateway with no Bedrock provider should not pay.
+ */
+function loadSigner(): Promise<Signer> {
+  signer ??= Promise.all([import('@smithy/signature-v4'), import('@aws-crypto/sha256-js')]).then(([v4, sha]) => ({
+    SignatureV4: v4.SignatureV4,
+    Sha256: sha.Sha256,
+  }));
+  return signer;
 }
 
 export async function signRequest(spec: HttpRequestSpec, target: UpstreamTarget, now: Date): Promise<HttpRequestSpec> {
@@ -45,7 +64,8 @@ export async function signRequest(spec: HttpRequestSpec, target: UpstreamTarget,
     query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }
 
-  const signer = new SignatureV4({
+  const { SignatureV4, Sha256 } = await loadSigner();
+  const v4 = new SignatureV4({
     service: SIGNING_SERVICE,
     region,
     sha256: Sha256,
@@ -56,7 +76,7 @@ export async function signRequest(spec: HttpRequestSpec, target: UpstreamTarget,
       ...(target.sessionToken ? { sessionToken: target.sessionToken } : {}),
     },
   });
-  const signed = await signer.sign(
+  const signed = await v4.sign(
     {
       method: spec.method,
       protocol: url.protocol,
