@@ -8,11 +8,13 @@ import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { pino } from 'pino';
 import { startApp, type App, type Logger } from './app.js';
 import { runCli } from './cli/index.js';
 import { ConfigExistsError, generateConfig, writeConfigFile } from './config/init.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
+import { flagsNotGiven, givenNodeFlags, RUNTIME_V8_FLAGS } from './core/heap-flags.js';
 
 type Msg = { type: 'llmux:changed'; what: 'keys' | 'providers' } | { type: 'llmux:reload' } | { type: 'llmux:listening'; url: string };
 
@@ -203,6 +205,8 @@ async function serve(argv: string[]): Promise<number> {
     process.stdout.write(`${SERVE_HELP}\n`);
     return 0;
   }
+  // Before the first upstream connection compiles undici's parser (see core/heap-flags.ts).
+  for (const f of flagsNotGiven(RUNTIME_V8_FLAGS, givenNodeFlags(process.execArgv, process.env['NODE_OPTIONS']))) setFlagsFromString(f);
   if (cluster.isWorker) {
     await serveWorker(process.env['LLMUX_CONFIG_PATH']!, argv, true);
     return -1;
