@@ -153,6 +153,10 @@ run's own figures.
   what users see from a real provider, where model time dominates.
 - Peak RSS is the kernel's high-water mark for the process since it started, so it covers every
   leg before it; the soak (full run only) shows RSS under steady load over time.
+- llmux sets two V8 flags when it starts serving (docs/architecture.md, Memory): old space at most
+  doubles between full collections, and undici's HTTP parser keeps its baseline WebAssembly code.
+  The floor and the peers run with node's defaults. Every process keeps V8's default young
+  generation (two 16 MB semi-spaces): 32 MB of any Node gateway's peak under load.
 - LiteLLM and Bifrost are not measured here (see Peers); their published numbers come from other
   machines and methods and are not comparable with these.
 
