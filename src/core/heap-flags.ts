@@ -4,8 +4,8 @@
  * (config, keys, the requests in flight) and a fast stream of short-lived garbage:
  *
  * - Under overload, requests in flight live long enough to be promoted, and V8 lets old space
- *   grow to four times what the last full collection kept before collecting again: 160–210 MB
- *   where the live set is 20 MB. Capping the growth at 2× keeps that near 140–150 MB with the
+ *   grow to four times what the last full collection kept before collecting again: 160–250 MB
+ *   where the live set is 20 MB. Capping the growth at 2× keeps that near 140–160 MB with the
  *   same throughput; at rates the process holds, full collections are rare and nothing changes.
  *   Tighter caps (25%, 50%) collect so often at saturation that the process falls behind.
  * - undici's HTTP parser is WebAssembly, and V8 recompiles it with TurboFan once it is hot: a
