@@ -4,7 +4,8 @@
  * with). Each provider gets one undici Agent (keep-alive pool per origin), reused across rebuilds
  * while its connection settings are unchanged.
  */
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent as UndiciAgent, Dispatcher } from 'undici';
+import { Agent } from './undici-agent.js';
 import { GatewayError } from '../core/errors.js';
 import { effectiveBaseUrl, providerProtocol } from '../config/kinds.js';
 import type { ModelInfo, ProviderConfig } from '../config/schema.js';
@@ -60,7 +61,7 @@ export class AgentPool {
     const cur = this.agents.get(provider);
     if (cur && cur.sig === sig) return cur.agent;
     const agent = new Agent({
-      connect: { timeout: t.connectMs || null, noDelay: true } as Agent.Options['connect'],
+      connect: { timeout: t.connectMs || null, noDelay: true } as UndiciAgent.Options['connect'],
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 600_000,
       // Timeouts are set per request from the deployment; these are only fallbacks.

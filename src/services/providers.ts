@@ -4,7 +4,6 @@
  * upstream; the storage file is mode 0600). Every change is validated before it is stored, and
  * listeners (the gateway's routing table) rebuild from `all()`.
  */
-import { request } from 'undici';
 import { GatewayError } from '../core/errors.js';
 import { canonicalKind, effectiveBaseUrl, kindInfo, providerProblems } from '../config/kinds.js';
 import { formatIssues } from '../config/load.js';
@@ -88,6 +87,8 @@ export const discoverModels: DiscoverFn = async (p) => {
   let status: number;
   let text: string;
   try {
+    // Loaded here, not at start: the gateway's hot path loads only undici's Agent (gateway/undici-agent.ts).
+    const { request } = await import('undici');
     const res = await request(url, {
       method: 'GET',
       headers: p.api_key ? { authorization: `Bearer ${p.api_key}` } : {},
