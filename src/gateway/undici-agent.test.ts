@@ -7,7 +7,7 @@ import { Agent, leanUndici } from './undici-agent.js';
 
 test('the Agent comes from undici internals, without the whole package', () => {
   // False means an undici upgrade moved its internal modules: the gateway still works (it falls
-  // back to the package), but every process pays ~8 MB for it. Update the paths in undici-agent.ts.
+  // back to the package), but every process pays 3–4 MB of RSS for it. Update the paths in undici-agent.ts.
   assert.equal(leanUndici, true);
   const loaded = Object.keys(createRequire(import.meta.url).cache);
   assert.ok(loaded.some((p) => p.endsWith('/undici/lib/dispatcher/agent.js')));
@@ -16,7 +16,7 @@ test('the Agent comes from undici internals, without the whole package', () => {
   assert.ok(!builtins.some((m) => m.includes('deps/undici')), "Node's bundled undici was loaded");
 });
 
-test('the lean Agent sends requests and streams bodies like the package', async () => {
+test('the lean Agent sends requests and reads bodies like the package', async () => {
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));

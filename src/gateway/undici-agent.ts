@@ -1,9 +1,9 @@
 /**
  * undici's Agent, loaded without the rest of the package. `import 'undici'` evaluates ~110
  * modules (fetch, WebSocket, EventSource, cache stores, mock agents) and, through its cookie
- * helpers touching `globalThis.Headers`, Node's own bundled copy of undici as well: about 8 MB
- * of RSS in every gateway process, on a hot path that uses only Agent → Pool → Client and
- * `dispatcher.request`. Loading those directly takes 31 modules.
+ * helpers touching `globalThis.Headers`, Node's own bundled copy of undici as well. The hot path
+ * uses only Agent → Pool → Client and `dispatcher.request`; loading those directly takes 31
+ * modules, 8 MB less RSS when imported alone and 3–4 MB less in a running gateway process.
  *
  * The paths are undici's internal layout (the package has no `exports` map, so Node resolves
  * them). If an upgrade moves them, the full package is loaded instead and `leanUndici` says so;
