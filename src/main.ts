@@ -11,7 +11,6 @@ import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { pino } from 'pino';
 import { startApp, type App, type Logger } from './app.js';
-import { runCli } from './cli/index.js';
 import { ConfigExistsError, generateConfig, writeConfigFile } from './config/init.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
 import { flagsNotGiven, givenNodeFlags, RUNTIME_V8_FLAGS } from './core/heap-flags.js';
@@ -275,6 +274,8 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'serve') return serve(argv.slice(1));
   if (cmd === 'init') return init(argv.slice(1));
   if (cmd === 'simulate') return simulate(argv.slice(1));
+  // Loaded on use, like the simulator: a serving gateway never runs the admin CLI.
+  const { runCli } = await import('./cli/index.js');
   return runCli(argv, {
     stdout: (s: string) => process.stdout.write(s),
     stderr: (s: string) => process.stderr.write(s),
