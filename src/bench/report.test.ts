@@ -123,7 +123,8 @@ test('worker scaling is measured once one worker is saturated, and inferred from
   assert.equal(c2.verdict, 'met', '5000/3000 = 1.67× ≥ 0.8 × 2 = 1.6×');
   assert.match(c2.measured, /1\.67×/);
   const weak = [leg('llmux', 'chat', 5000, { p50: 5, p99: 30, achieved: 3000 }), leg('llmux-workers', 'chat', 5000, { p50: 2, p99: 20, achieved: 4000 })];
-  assert.equal(checkTargets(results(weak)).find((c) => c.goal.includes('workers'))!.verdict, 'missed', '1.33× < 1.6×');});
+  assert.equal(checkTargets(results(weak)).find((c) => c.goal.includes('workers'))!.verdict, 'missed', '1.33× < 1.6×');
+});
 
 test('unsaturated worker scaling compares CPU per request at the same rate per worker when the legs allow', () => {
   // One worker at 1000/s and at 2000/s; two workers at 2000/s, i.e. 1000/s each.
