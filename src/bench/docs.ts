@@ -55,7 +55,7 @@ below; run the same command before and after a change to the hot path and quote 
 - Command: \`${r.command}\`${o.quick ? ' (the quick run: few rates, short legs, no peers, no soak)' : ''}
 - Started ${r.startedAt}, finished ${r.finishedAt}${revision ? `, llmux at commit \`${revision}\`` : ''}
 - Machine: ${m.nproc} CPUs (\`nproc\`), ${m.cpuModel}, ${m.memoryGb} GB; Linux ${m.kernel}; Node ${m.node}
-- Pinning: ${m.pinned ? 'the gateway under test on CPU 0 (`taskset -c 0`); the load generator and the simulators on CPU 1 (`taskset -c 1`)' : 'none (taskset missing): every process shared every CPU'}
+- Pinning: ${m.pinned ? 'the gateway under test on CPU 0 (`taskset -c 0`); the load generator and the simulators on CPU 1 (`taskset -c 1`)' : 'none (taskset missing): every process shared every CPU'}; the other gateways frozen (SIGSTOP) during each leg
 - Legs: ${o.durationS} s measured after ${o.warmupS} s of unmeasured warm-up at the same rate (${o.primeS} s for a target's first leg on a scenario, while V8 compiles that path), ${o.cooldownS} s apart and once the gateways are idle; rates ${o.rates.join(', ')}/s${o.scenarios.some((s) => s === 'large-context' || s === 'tools') ? ` (payload scenarios: ${o.payloadRates.join(', ')}/s)` : ''}
 - Raw results: \`${jsonPath}\` (every leg's percentiles, errors, CPU and memory; \`bench/results/\` is not committed)
 
@@ -98,6 +98,12 @@ run's own figures.
   client or the target counts (no coordinated omission). Node timers tick no finer than 1 ms, so a
   request can leave up to ~1 ms late; that lag is in every figure, the direct leg's included, and
   the harness table shows it ("send lag"). Each leg runs in a fresh generator process.
+- **Isolation**: every gateway is started once and stays up, but during a leg all except the one
+  under test are frozen with SIGSTOP (their whole process group) and resumed with SIGCONT after it.
+  An idle gateway still wakes for its timers and collects garbage (V8 runs a full collection some
+  seconds after a process's load stops), and it would do so on the gateway core, in another
+  target's leg. Between legs the bench waits until every gateway is idle, so what a resumed
+  gateway deferred is done before the next leg starts.
 - **Figures**: P50/P90/P99 to the last byte (TTLB) and, for streams, to the first body byte (TTFB);
   errors split into non-2xx, transport (refused, reset, timed out, unanswered 10 s after the
   schedule) and body (a 2xx stream without its final \`[DONE]\` / \`message_stop\`); the achieved

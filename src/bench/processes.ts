@@ -67,6 +67,8 @@ export class ProcessGroup {
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
     const gone = new Promise<void>((r) => child.once('exit', () => r()));
     signalGroup(child, 'SIGTERM');
+    // A frozen group (see freezeGroups) acts on SIGTERM only once it runs again.
+    signalGroup(child, 'SIGCONT');
     const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), graceMs).unref());
     if ((await Promise.race([gone, timer])) === 'timeout') {
       signalGroup(child, 'SIGKILL');
@@ -94,6 +96,22 @@ export class ProcessGroup {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     process.once('exit', () => this.killAllNow());
+  }
+}
+
+/**
+ * SIGSTOP (frozen) or SIGCONT (not) to the process groups led by `pids`: the children started
+ * here, each the leader of its own group, workers included. An idle gateway still runs timers and
+ * V8's memory reducer (a full collection some seconds after its load stops: 100 ms and more for a
+ * peer with a 300 MB heap), on the core the gateway under test is pinned to.
+ */
+export function freezeGroups(pids: readonly number[], frozen: boolean): void {
+  for (const pid of pids) {
+    try {
+      process.kill(-pid, frozen ? 'SIGSTOP' : 'SIGCONT');
+    } catch {
+      /* gone, or not a group leader: nothing of ours to freeze */
+    }
   }
 }
 

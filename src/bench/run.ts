@@ -14,7 +14,7 @@ import { renderDocs } from './docs.js';
 import type { LoadJob, LoadResult } from './loadgen.js';
 import { installPeers, portkeyVersion, UNAVAILABLE_PEERS, type PeerStatus } from './peers.js';
 import { clockTicksPerSecond, processTree, sampleProcesses } from './proc.js';
-import { hasTaskset, ProcessGroup } from './processes.js';
+import { freezeGroups, hasTaskset, ProcessGroup } from './processes.js';
 import { summarizeProfile, type CpuProfile } from './profile.js';
 import { overwhelmed, renderTables, skipReason } from './report.js';
 import type { BenchResults, Leg, Machine, SkippedLeg, SoakResult, SoakSample, TargetInfo } from './results.js';
@@ -61,8 +61,10 @@ async function runLoadProcess(group: ProcessGroup, job: LoadJob): Promise<LoadRe
   child.stdin!.end(JSON.stringify(job));
   const limitMs = (job.warmupS + job.durationS) * 1000 + 2 * job.timeoutMs + 30_000;
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const timer = sleep(limitMs).then(() => 'timeout' as const);
-  const code = await Promise.race([exited, timer]);
+  let timeout: NodeJS.Timeout | undefined;
+  const timer = new Promise<'timeout'>((r) => (timeout = setTimeout(() => r('timeout'), limitMs)));
+  // Cleared, or the last leg's limit would hold the finished bench open for up to a minute.
+  const code = await Promise.race([exited, timer]).finally(() => clearTimeout(timeout));
   if (code === 'timeout') {
     await group.stop(child);
     throw new Error(`the load generator did not finish within ${Math.round(limitMs / 1000)} s`);
@@ -93,6 +95,21 @@ async function settle(targets: readonly Target[], maxMs: number): Promise<void> 
     const now = sampleProcesses(pids).ticks;
     if ((now - before) * tickUs < 0.05 * 250_000) return;
     before = now;
+  }
+}
+
+/**
+ * Runs a leg with every other gateway frozen, so that the one under test has the gateway core to
+ * itself: idle gateways still wake for timers and collect garbage there. They run again before
+ * the next settle(), which then waits out whatever they deferred.
+ */
+async function alone<T>(targets: readonly Target[], active: readonly number[], leg: () => Promise<T>): Promise<T> {
+  const others = targets.flatMap((t) => t.pids).filter((p) => !active.includes(p));
+  freezeGroups(others, true);
+  try {
+    return await leg();
+  } finally {
+    freezeGroups(others, false);
   }
 }
 
@@ -220,7 +237,7 @@ async function bench(o: BenchOptions, argv: string[]): Promise<number> {
           };
           primed.add(`${t.name} ${s.name}`);
           try {
-            const res = await runLoadProcess(group, job);
+            const res = await alone(targets, job.watch.gateway, () => runLoadProcess(group, job));
             const leg: Leg = { ...res, target: t.name, scenario: s.name, ...(load ? { load } : {}) };
             legs.push(leg);
             say(describeLeg(leg));
@@ -247,7 +264,7 @@ async function bench(o: BenchOptions, argv: string[]): Promise<number> {
       sample();
       const timer = setInterval(sample, 10_000);
       try {
-        const res = await runLoadProcess(group, {
+        const res = await alone(targets, soakTarget.pids, () => runLoadProcess(group, {
           origin: ep.origin,
           path: ep.request.path,
           headers: ep.headers,
@@ -258,7 +275,7 @@ async function bench(o: BenchOptions, argv: string[]): Promise<number> {
           connections: 512,
           timeoutMs: 10_000,
           watch: { gateway: soakTarget.pids, simulator: simPids },
-        });
+        }));
         sample();
         soak = { target: 'llmux', rate: o.soakRate, durationS: o.soakS, samples, leg: { ...res, target: 'llmux', scenario: 'chat', load: 'soak' } };
       } finally {
