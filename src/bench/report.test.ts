@@ -181,7 +181,7 @@ test('the tables say which rates were not attempted and why', () => {
   assert.match(renderTables(r), /Not attempted: portkey at 2000\/s, 5000\/s \(answered 400\/s of 1000\/s\)\./);
 });
 
-test('stream P50 overhead is taken to the first byte; soak growth over the second half', () => {
+test('stream P50 overhead is taken to the first byte; soak growth over the second half, trough to trough', () => {
   const d = leg('direct', 'stream', 1000, { p50: 1, p99: 3 });
   const l = leg('llmux', 'stream', 1000, { p50: 1.5, p99: 4 });
   l.ttfb = lat(1.05, 3);
@@ -197,8 +197,26 @@ test('stream P50 overhead is taken to the first byte; soak growth over the secon
   });
   const flat = checkTargets(soak([175, 117, 137, 136.8, 137.2, 137.7, 138])).find((c) => c.goal.startsWith('no RSS growth'))!;
   assert.equal(flat.verdict, 'met');
-  assert.match(flat.measured, /136\.8 MB at 300 s → 138\.0 MB at 600 s \(\+1\.2 MB\)/);
+  assert.match(flat.measured, /lowest RSS 136\.8 MB \(at 300 s\) → 137\.7 MB \(at 500 s\) \(\+0\.9 MB\)/);
   const leak = checkTargets(soak([100, 110, 120, 130, 140, 150, 160])).find((c) => c.goal.startsWith('no RSS growth'))!;
   assert.equal(leak.verdict, 'missed');
+
+  // The GC sawtooth (RSS up 30 MB, then back down after a full collection), sampled every 10 s
+  // over 600 s: the last sample sits near a tooth's top and the middle one near its foot.
+  const tooth = (t: number): number => 70 + 30 * (((t + 20) % 105) / 105);
+  const saw = (leakMbPerS: number): BenchResults => ({
+    ...r,
+    soak: {
+      target: 'llmux',
+      rate: 1000,
+      durationS: 600,
+      leg: undefined,
+      samples: Array.from({ length: 61 }, (_, i) => ({ t: i * 10, rssKb: (tooth(i * 10) + leakMbPerS * i * 10) * 1024, hwmKb: 200 * 1024 })),
+    },
+  });
+  const s0 = saw(0).soak!.samples;
+  assert.ok(s0.at(-1)!.rssKb - s0.find((x) => x.t === 300)!.rssKb > 20 * 1024, 'two single samples would see 20+ MB of growth');
+  assert.equal(checkTargets(saw(0)).find((c) => c.goal.startsWith('no RSS growth'))!.verdict, 'met', 'a sawtooth without a leak');
+  assert.equal(checkTargets(saw(0.1)).find((c) => c.goal.startsWith('no RSS growth'))!.verdict, 'missed', 'the same sawtooth on 6 MB a minute');
   assert.equal(checkTargets(r).some((c) => c.goal.startsWith('no RSS growth')), false, 'no soak, no row');
 });
