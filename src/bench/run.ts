@@ -264,7 +264,7 @@ async function bench(o: BenchOptions, argv: string[]): Promise<number> {
       sample();
       const timer = setInterval(sample, 10_000);
       try {
-        const res = await alone(targets, soakTarget.pids, () => runLoadProcess(group, {
+        const job: LoadJob = {
           origin: ep.origin,
           path: ep.request.path,
           headers: ep.headers,
@@ -275,7 +275,8 @@ async function bench(o: BenchOptions, argv: string[]): Promise<number> {
           connections: 512,
           timeoutMs: 10_000,
           watch: { gateway: soakTarget.pids, simulator: simPids },
-        }));
+        };
+        const res = await alone(targets, soakTarget.pids, () => runLoadProcess(group, job));
         sample();
         soak = { target: 'llmux', rate: o.soakRate, durationS: o.soakS, samples, leg: { ...res, target: 'llmux', scenario: 'chat', load: 'soak' } };
       } finally {
