@@ -132,11 +132,15 @@ run's own figures.
 - **Peers** get the same simulator: Portkey through \`x-portkey-provider: openai\` (or \`anthropic\`)
   and \`x-portkey-custom-host: http://127.0.0.1:PORT/v1\`, run with \`node build/start-server.js
   --headless\` and \`NODE_ENV=production\`.
-  Portkey 1.15.2 under Node answers every streamed request and every embeddings request with 500
-  \`{"status":"failure","message":"Something went wrong"}\` (its log: \`TypeError: immutable\` when
-  it appends its own headers to the upstream fetch response; Portkey-AI/gateway#1389, still open);
-  holding \`@hono/node-server\` at 1.14.2 as that issue suggests did not help here, so those rows
-  show errors rather than figures. Its chat, large-context, tools and Anthropic chat rows are real.
+  Portkey 1.15.2 under Node answers every streamed request and every embeddings request with 500 \`{"status":"failure","message":"Something went wrong"}\` (its
+  log: \`TypeError: immutable\`: it appends its own headers to the Response the global \`fetch\`
+  returned, whose headers are immutable under Node; Portkey-AI/gateway#1389 and #1550, still open;
+  holding \`@hono/node-server\` at 1.14.2 as #1389 suggests does not help). The bench preloads
+  \`src/bench/portkey-shim.ts\` (\`node --import\`), which does what the fixes proposed to Portkey
+  (#1390, #1551) do: it copies each upstream response into a new Response before Portkey touches it.
+  That is one object per request; Portkey's chat CPU per request with and without it (500/s,
+  alternating, 2 × 8 s each) was 1080/995 µs against 973/1035 µs, within the run-to-run spread.
+  So every Portkey row is a figure for Portkey with that bug mended.
 
 ## Caveats
 

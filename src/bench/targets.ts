@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { request } from 'undici';
 import type { ProcessGroup } from './processes.js';
 import { portkeyEntry } from './peers.js';
@@ -215,7 +216,8 @@ export async function startPortkey(ctx: StartContext): Promise<Target> {
   const entry = portkeyEntry(ctx.root);
   if (!entry) throw new Error('not installed');
   const port = await freePort();
-  const child = ctx.group.node([entry, `--port=${port}`, '--headless'], {
+  const shim = join(ctx.root, 'dist/bench/portkey-shim.js');
+  const child = ctx.group.node(['--import', pathToFileURL(shim).href, entry, `--port=${port}`, '--headless'], {
     cpus: ctx.gatewayCpus,
     cwd: ctx.workDir,
     env: { ...process.env, NODE_ENV: 'production', PORT: String(port) },
@@ -224,7 +226,7 @@ export async function startPortkey(ctx: StartContext): Promise<Target> {
   const origin = `http://127.0.0.1:${port}`;
   const target: Target = {
     name: 'portkey',
-    label: 'Portkey AI Gateway (@portkey-ai/gateway, Node)',
+    label: 'Portkey AI Gateway (@portkey-ai/gateway, Node, with its immutable-headers fix preloaded)',
     pids: child.pid !== undefined ? [child.pid] : [],
     endpoint: (s) => {
       const up = upstreamOrigin(ctx.upstreams, s);
