@@ -132,14 +132,16 @@ run's own figures.
 - **Peers** get the same simulator: Portkey through \`x-portkey-provider: openai\` (or \`anthropic\`)
   and \`x-portkey-custom-host: http://127.0.0.1:PORT/v1\`, run with \`node build/start-server.js
   --headless\` and \`NODE_ENV=production\`.
-  Portkey 1.15.2 under Node answers every streamed request and every embeddings request with 500 \`{"status":"failure","message":"Something went wrong"}\` (its
-  log: \`TypeError: immutable\`: it appends its own headers to the Response the global \`fetch\`
-  returned, whose headers are immutable under Node; Portkey-AI/gateway#1389 and #1550, still open;
-  holding \`@hono/node-server\` at 1.14.2 as #1389 suggests does not help). The bench preloads
-  \`src/bench/portkey-shim.ts\` (\`node --import\`), which does what the fixes proposed to Portkey
-  (#1390, #1551) do: it copies each upstream response into a new Response before Portkey touches it.
-  That is one object per request; Portkey's chat CPU per request with and without it (500/s,
-  alternating, 2 × 8 s each) was 1080/995 µs against 973/1035 µs, within the run-to-run spread.
+  Portkey 1.15.2 under Node answers every streamed request and every embeddings request with
+  500 \`{"status":"failure","message":"Something went wrong"}\` (its log: \`TypeError:
+  immutable\`: it appends its own headers to the Response the global \`fetch\` returned, whose
+  headers are immutable under Node; Portkey-AI/gateway#1389 and #1550, still open; holding
+  \`@hono/node-server\` at 1.14.2 as #1389 suggests does not help). The bench preloads
+  \`src/bench/portkey-shim.ts\` (\`node --import\`), which does what the fixes proposed to
+  Portkey (#1390, #1551) do: it copies each upstream response into a new Response before Portkey
+  touches it. That is one object per request; Portkey's chat CPU per request with and without it
+  (500/s, alternating, 2 × 8 s each) was 1080/995 µs against 973/1035 µs, within the run-to-run
+  spread.
   So every Portkey row is a figure for Portkey with that bug mended.
 
 ## Caveats
@@ -153,6 +155,12 @@ run's own figures.
   neighbour on the host), so one 10 s leg's P99 varies widely between runs made minutes apart, for
   the floor as for llmux; CPU per request and P50 are the steadier figures. Compare P99 across
   several runs before reading a change into it.
+- P50 overhead at 1000/s is a fraction of a millisecond measured on a loaded 2-core VM, and one
+  10 s leg moves it by about ±0.2 ms: in the last seven runs, the info-log llmux, which does strictly
+  more work than the plain one, ranged from +0.16 to +0.72 ms on chat. The floor alone takes
+  +0.2 to +0.4 ms of the 0.3 ms the issue allows. Alternate several short legs of direct, floor
+  and llmux (as \`npm run bench -- --scenarios chat,stream --rates 1000 --targets
+  direct,floor,llmux\` does once) before reading a difference of 0.1 ms into one run.
 - Loopback only: no network latency, no TLS. Real deployments add both, equally for every gateway.
 - The N-worker target cannot get N free cores here: with 2 CPUs its second worker shares CPU 1 with
   the load generator and the simulator. Its figure is a lower bound; CPU per request is the fairer
