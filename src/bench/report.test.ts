@@ -219,4 +219,12 @@ test('stream P50 overhead is taken to the first byte; soak growth over the secon
   assert.equal(checkTargets(saw(0)).find((c) => c.goal.startsWith('no RSS growth'))!.verdict, 'met', 'a sawtooth without a leak');
   assert.equal(checkTargets(saw(0.1)).find((c) => c.goal.startsWith('no RSS growth'))!.verdict, 'missed', 'the same sawtooth on 6 MB a minute');
   assert.equal(checkTargets(r).some((c) => c.goal.startsWith('no RSS growth')), false, 'no soak, no row');
+
+  // The sampler's last tick (600.1 s) and the closing reading (600.5 s): one row, the closing one.
+  const closing = saw(0);
+  closing.soak!.samples[60]!.t = 600.1;
+  closing.soak!.samples.push({ t: 600.5, rssKb: 99 * 1024, hwmKb: 200 * 1024 });
+  const rows = renderTables(closing).split('\n').filter((line) => /^\| \d+ s \|/.test(line));
+  assert.deepEqual(rows.map((line) => line.split(' | ')[0]), ['| 0 s', '| 60 s', '| 120 s', '| 180 s', '| 240 s', '| 300 s', '| 360 s', '| 420 s', '| 480 s', '| 540 s', '| 601 s']);
+  assert.match(rows.at(-1)!, /99\.0 MB/);
 });

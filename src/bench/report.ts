@@ -303,7 +303,12 @@ export function renderTables(r: BenchResults): string {
   if (r.soak) {
     const s = r.soak;
     out.push(`### Soak: ${s.target}, chat at ${s.rate}/s for ${Math.round(s.durationS)} s`, '');
-    const pick = s.samples.filter((_, i) => i % Math.max(1, Math.ceil(s.samples.length / 12)) === 0 || i === s.samples.length - 1);
+    // About 12 rows and always the final sample; a periodic sample less than a second before the
+    // final one (the sampler's last tick and the closing reading) is left out, not shown twice.
+    const step = Math.max(1, Math.ceil(s.samples.length / 12));
+    const last = s.samples.length - 1;
+    const lastT = s.samples[last]?.t ?? 0;
+    const pick = s.samples.filter((x, i) => i === last || (i % step === 0 && lastT - x.t >= 1));
     out.push(table(['t', 'RSS', 'peak RSS (VmHWM)'], pick.map((x) => [`${Math.round(x.t)} s`, mb(x.rssKb), mb(x.hwmKb)])), '');
     if (s.leg) out.push(`Over the soak: ${s.leg.ok} good responses, errors ${s.leg.errors.status}/${s.leg.errors.transport}/${s.leg.errors.body}, P50 ${ms(s.leg.ttlb.p50)}, P99 ${ms(s.leg.ttlb.p99)}, ${us(s.leg.cpu.gatewayUsPerReq)} CPU per request.`, '');
   }
