@@ -10,46 +10,41 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 export class SSEDecoder {
+  /** Bytes after the last line ending seen: the start of a line still to come. */
   private pending: Buffer | null = null;
   /** The previous chunk ended in CR: a leading LF in the next one belongs to it. */
   private skipLF = false;
-  private data: string[] = [];
+  /** The event's data lines joined by LF; undefined until its first data line. */
+  private data: string | undefined;
   private event: string | undefined;
   private id: string | undefined;
 
-  /** Feeds bytes; returns the events completed by them. */
+  /**
+   * Feeds bytes; returns the events completed by them. The bytes up to the last line ending are
+   * decoded as one string and cut into lines there: a per-byte scan and a Buffer per line cost
+   * several times more on the translated-stream hot path.
+   */
   push(chunk: Uint8Array): SSEEvent[] {
     const out: SSEEvent[] = [];
-    let buf: Uint8Array = chunk;
+    let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.pending) {
+      buf = Buffer.concat([this.pending, buf]);
+      this.pending = null;
+    }
     let start = 0;
     if (this.skipLF && buf.length > 0) {
       if (buf[0] === LF) start = 1;
       this.skipLF = false;
     }
-    for (let i = start; i < buf.length; i++) {
-      const b = buf[i];
-      if (b !== LF && b !== CR) continue;
-      let line: Buffer;
-      if (this.pending) {
-        line = Buffer.concat([this.pending, buf.subarray(start, i)]);
-        this.pending = null;
-      } else {
-        line = Buffer.from(buf.buffer, buf.byteOffset + start, i - start);
-      }
-      this.line(line, out);
-      if (b === CR) {
-        if (i + 1 < buf.length) {
-          if (buf[i + 1] === LF) i++;
-        } else {
-          this.skipLF = true;
-        }
-      }
-      start = i + 1;
+    const end = Math.max(buf.lastIndexOf(LF), buf.lastIndexOf(CR)) + 1;
+    if (end <= start) {
+      if (start < buf.length) this.pending = Buffer.from(buf.subarray(start));
+      return out;
     }
-    if (start < buf.length) {
-      const rest = Buffer.from(buf.subarray(start));
-      this.pending = this.pending ? Buffer.concat([this.pending, rest]) : rest;
-    }
+    // A copy: the caller may reuse its buffer.
+    if (end < buf.length) this.pending = Buffer.from(buf.subarray(end));
+    else if (buf[end - 1] === CR) this.skipLF = true;
+    this.lines(buf.toString('utf8', start, end), out);
     return out;
   }
 
@@ -57,46 +52,63 @@ export class SSEDecoder {
   end(): SSEEvent[] {
     const out: SSEEvent[] = [];
     if (this.pending) {
-      const line = this.pending;
+      const text = this.pending.toString('utf8');
       this.pending = null;
-      this.line(line, out);
+      this.line(text, 0, text.length, out);
     }
     this.dispatch(out);
     return out;
   }
 
-  private line(raw: Buffer, out: SSEEvent[]): void {
-    if (raw.length === 0) {
+  /** Text that ends with a line ending, cut at LF, CR LF and CR. */
+  private lines(text: string, out: SSEEvent[]): void {
+    const n = text.length;
+    let pos = 0;
+    if (text.indexOf('\r') === -1) {
+      while (pos < n) {
+        const nl = text.indexOf('\n', pos);
+        this.line(text, pos, nl, out);
+        pos = nl + 1;
+      }
+      return;
+    }
+    while (pos < n) {
+      let i = pos;
+      let c = text.charCodeAt(i);
+      while (c !== LF && c !== CR) c = text.charCodeAt(++i);
+      this.line(text, pos, i, out);
+      pos = c === CR && text.charCodeAt(i + 1) === LF ? i + 2 : i + 1;
+    }
+  }
+
+  /** The line text[s, e). */
+  private line(text: string, s: number, e: number, out: SSEEvent[]): void {
+    if (s === e) {
       this.dispatch(out);
       return;
     }
-    if (raw[0] === 0x3a) return; // ':' comment (keep-alive)
-    const text = raw.toString('utf8');
-    const colon = text.indexOf(':');
-    let field: string;
-    let value: string;
-    if (colon === -1) {
-      field = text;
-      value = '';
-    } else {
-      field = text.slice(0, colon);
-      value = text.charCodeAt(colon + 1) === 0x20 ? text.slice(colon + 2) : text.slice(colon + 1);
-    }
-    if (field === 'data') this.data.push(value);
+    if (text.charCodeAt(s) === 0x3a) return; // ':' comment (keep-alive)
+    let colon = text.indexOf(':', s);
+    if (colon === -1 || colon > e) colon = e;
+    const field = text.slice(s, colon);
+    let v = colon + 1;
+    if (v < e && text.charCodeAt(v) === 0x20) v++;
+    const value = v < e ? text.slice(v, e) : '';
+    if (field === 'data') this.data = this.data === undefined ? value : `${this.data}\n${value}`;
     else if (field === 'event') this.event = value;
     else if (field === 'id') this.id = value;
   }
 
   private dispatch(out: SSEEvent[]): void {
-    if (this.data.length === 0) {
+    if (this.data === undefined) {
       this.event = undefined;
       return;
     }
-    const ev: SSEEvent = { data: this.data.join('\n') };
+    const ev: SSEEvent = { data: this.data };
     if (this.event !== undefined) ev.event = this.event;
     if (this.id !== undefined) ev.id = this.id;
     out.push(ev);
-    this.data = [];
+    this.data = undefined;
     this.event = undefined;
   }
 }
