@@ -186,6 +186,19 @@ test('openai refusal stream → text block of the refusal and stop_reason refusa
   assert.equal((evs.find((e) => e.event === 'message_delta')!.data['delta'] as { stop_reason: string }).stop_reason, 'refusal');
 });
 
+test('text deltas are the exact frames JSON.stringify gives, escapes and non-ASCII included, in a later block too', () => {
+  const texts = ['plain', 'quote " backslash \\ newline \n tab \t', 'nul \u0000 emoji 🦀 lone \ud800 ’', 'x'.repeat(3000)];
+  const chunk = (delta: Record<string, unknown>): ChatChunk =>
+    ({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: null }] }) as ChatChunk;
+  // A thinking block first, so the text block is index 1.
+  const sse = encode([chunk({ reasoning_content: 'hmm' }), ...texts.map((t) => chunk({ content: t })), chunk({ refusal: 'no' })]);
+  assertFraming(sse);
+  for (const text of [...texts, 'no']) {
+    const want = `event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text } })}\n\n`;
+    assert.ok(sse.includes(want), `frame for ${JSON.stringify(text.slice(0, 40))}`);
+  }
+});
+
 test('error(), keepAlive(), and end() on an empty stream', () => {
   const enc = anthropicInbound.streamEncoder('m', testEnv(), { includeUsage: false });
   assert.equal(enc.keepAlive(), 'event: ping\ndata: {"type":"ping"}\n\n');

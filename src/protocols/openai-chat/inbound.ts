@@ -7,6 +7,7 @@ import { GatewayError, openAIErrorBody } from '../../core/errors.js';
 import { SSE_DONE, SSE_KEEPALIVE } from '../../core/sse.js';
 import type { ChatChunk, ChatCompletion, ChatRequest } from '../../core/types.js';
 import type { InboundProtocol, StreamEncoder } from '../types.js';
+import { ChunkSerializer } from './chunk-json.js';
 
 export function parseOpenAIChatRequest(body: unknown): ChatRequest {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
@@ -28,6 +29,7 @@ export function parseOpenAIChatRequest(body: unknown): ChatRequest {
 }
 
 function encoder(includeUsage: boolean): StreamEncoder {
+  const json = new ChunkSerializer();
   return {
     push(chunk: ChatChunk): string {
       if (chunk.choices.length === 0 && chunk.usage && !includeUsage) return '';
@@ -35,7 +37,7 @@ function encoder(includeUsage: boolean): StreamEncoder {
         const { usage: _u, ...rest } = chunk;
         return `data: ${JSON.stringify(rest)}\n\n`;
       }
-      return `data: ${JSON.stringify(chunk)}\n\n`;
+      return `data: ${json.json(chunk)}\n\n`;
     },
     error(err: GatewayError): string {
       return `data: ${JSON.stringify(openAIErrorBody(err))}\n\n`;
