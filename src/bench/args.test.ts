@@ -13,6 +13,7 @@ test('--quick is chat and stream at 1000 and 2000/s, 5 s legs, direct, floor and
   assert.equal(o.warmupS, 1);
   assert.equal(o.primeS, 2);
   assert.equal(o.soakS, 0);
+  assert.equal(o.rounds, 1, 'one round: the scenario legs themselves');
   assert.equal(o.quick, true);
 });
 
@@ -25,11 +26,12 @@ test('the full run covers every scenario and target, crabllm rates, 30 s legs an
   assert.deepEqual(r.options.payloadRates, [100, 500, 1000]);
   assert.equal(r.options.durationS, 30);
   assert.equal(r.options.soakS, 600);
+  assert.equal(r.options.rounds, 5);
   assert.equal(r.options.workers, 4);
 });
 
 test('flags narrow a run, in either --flag value or --flag=value form', () => {
-  const r = parseBenchArgs(['--quick', '--rates', '500,5000', '--duration=2', '--targets', 'direct,portkey', '--scenarios=embeddings', '--workers', '3', '--profile', '--no-docs'], 2);
+  const r = parseBenchArgs(['--quick', '--rates', '500,5000', '--duration=2', '--targets', 'direct,portkey', '--scenarios=embeddings', '--workers', '3', '--rounds=3', '--profile', '--no-docs'], 2);
   assert.ok('options' in r);
   assert.deepEqual(r.options.rates, [500, 5000]);
   assert.deepEqual(r.options.payloadRates, [500, 5000]);
@@ -37,6 +39,7 @@ test('flags narrow a run, in either --flag value or --flag=value form', () => {
   assert.deepEqual(r.options.targets, ['direct', 'portkey']);
   assert.deepEqual(r.options.scenarios, ['embeddings']);
   assert.equal(r.options.workers, 3);
+  assert.equal(r.options.rounds, 3);
   assert.equal(r.options.profile, true);
   assert.equal(r.options.docs, false);
 });
@@ -52,6 +55,8 @@ test('bad values are refused with the flag named', () => {
   assert.match(err(['--targets', 'direct,nginx']), /unknown "nginx"/);
   assert.match(err(['--scenarios', '']), /--scenarios/);
   assert.match(err(['--workers', '1.5']), /whole number/);
+  assert.match(err(['--rounds', '2.5']), /--rounds: expected a whole number/);
+  assert.match(err(['--rounds', '0']), /--rounds/);
   assert.match(err(['--duration']), /needs a value/);
   assert.match(err(['--fast']), /unknown option/);
 });

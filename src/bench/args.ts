@@ -23,6 +23,11 @@ export interface BenchOptions {
   /** Soak length in seconds (0 = none) and its rate. */
   soakS: number;
   soakRate: number;
+  /**
+   * Rounds of the P50 legs (chat and stream at 1000/s; direct, floor and llmux): the first is the
+   * scenario's own leg, the rest run after all scenarios, and the P50 verdict takes the median.
+   */
+  rounds: number;
   /** Profile the one-worker llmux with --cpu-prof over the whole run. */
   profile: boolean;
   /** Regenerate docs/benchmarks.md from this run. */
@@ -44,6 +49,8 @@ export const BENCH_USAGE = `usage: npm run bench -- [--quick] [flags]
   --workers N             workers for the llmux-workers target (default: nproc)
   --soak S                soak llmux at --soak-rate for S seconds, sampling RSS (default 600; quick 0)
   --soak-rate R           (default 1000)
+  --rounds N              rounds of the 1000/s chat and stream legs of direct, floor and llmux, for
+                          the P50 overhead verdict (their median; default 5; quick 1)
   --profile               run the one-worker llmux under node --cpu-prof and summarise the profile
   --no-docs               do not regenerate docs/benchmarks.md
   --render FILE           run nothing: rebuild the tables and docs/benchmarks.md (and bench/reference.json
@@ -82,6 +89,7 @@ export function parseBenchArgs(argv: readonly string[], cores: number): ParsedBe
         workers: cores,
         soakS: 0,
         soakRate: 1000,
+        rounds: 1,
         profile: false,
         docs: true,
       }
@@ -98,6 +106,7 @@ export function parseBenchArgs(argv: readonly string[], cores: number): ParsedBe
         workers: cores,
         soakS: 600,
         soakRate: 1000,
+        rounds: 5,
         profile: false,
         docs: true,
       };
@@ -105,7 +114,7 @@ export function parseBenchArgs(argv: readonly string[], cores: number): ParsedBe
     const a = argv[i]!;
     const eq = a.indexOf('=');
     const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    const takes = ['--scenarios', '--targets', '--rates', '--duration', '--warmup', '--cooldown', '--workers', '--soak', '--soak-rate', '--render'].includes(name);
+    const takes = ['--scenarios', '--targets', '--rates', '--duration', '--warmup', '--cooldown', '--workers', '--soak', '--soak-rate', '--rounds', '--render'].includes(name);
     const value = takes ? (eq > 0 && a.startsWith('--') ? a.slice(eq + 1) : argv[++i]) : undefined;
     if (takes && value === undefined) return { error: `${name} needs a value` };
     switch (name) {
@@ -152,7 +161,8 @@ export function parseBenchArgs(argv: readonly string[], cores: number): ParsedBe
       case '--cooldown':
       case '--workers':
       case '--soak':
-      case '--soak-rate': {
+      case '--soak-rate':
+      case '--rounds': {
         const zeroOk = name === '--warmup' || name === '--cooldown' || name === '--soak';
         const n = positive(name, value, zeroOk);
         if (typeof n === 'string') return { error: n };
@@ -165,6 +175,9 @@ export function parseBenchArgs(argv: readonly string[], cores: number): ParsedBe
         else if (name === '--workers') {
           if (!Number.isInteger(n)) return { error: `--workers: expected a whole number, got "${value}"` };
           o.workers = n;
+        } else if (name === '--rounds') {
+          if (!Number.isInteger(n)) return { error: `--rounds: expected a whole number, got "${value}"` };
+          o.rounds = n;
         } else if (name === '--soak') o.soakS = n;
         else o.soakRate = n;
         break;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseBenchArgs } from './args.js';
 import type { LatencySummary } from './percentiles.js';
-import { checkTargets, held, highestRateHeld, overhead, overwhelmed, renderTables, skipReason } from './report.js';
+import { checkTargets, held, highestRateHeld, overhead, overwhelmed, p50Rounds, renderTables, skipReason } from './report.js';
 import type { BenchResults, Leg } from './results.js';
 import type { ScenarioName } from './scenarios.js';
 import type { TargetName } from './targets.js';
@@ -227,4 +227,41 @@ test('stream P50 overhead is taken to the first byte; soak growth over the secon
   const rows = renderTables(closing).split('\n').filter((line) => /^\| \d+ s \|/.test(line));
   assert.deepEqual(rows.map((line) => line.split(' | ')[0]), ['| 0 s', '| 60 s', '| 120 s', '| 180 s', '| 240 s', '| 300 s', '| 360 s', '| 420 s', '| 480 s', '| 540 s', '| 601 s']);
   assert.match(rows.at(-1)!, /99\.0 MB/);
+});
+
+test('with extra rounds, the P50 verdict is the median of the per-round overheads, each against its own round\'s direct leg', () => {
+  const at = (round: number, l: Leg): Leg => (round === 1 ? l : { ...l, round });
+  // Direct drifts from round to round; llmux's overhead is +0.5, +0.2, +0.25, +0.1, +0.28: median +0.25.
+  const direct = [1.0, 1.4, 0.8, 1.2, 1.0];
+  const over = [0.5, 0.2, 0.25, 0.1, 0.28];
+  const chat = direct.flatMap((d, i) => [
+    at(i + 1, leg('direct', 'chat', 1000, { p50: d, p99: 3 })),
+    at(i + 1, leg('floor', 'chat', 1000, { p50: d + 0.3, p99: 3 })),
+    at(i + 1, leg('llmux', 'chat', 1000, { p50: d + over[i]!, p99: 3 })),
+  ]);
+  const r = results(chat.filter((l) => l.round === undefined));
+  r.rounds = chat.filter((l) => l.round !== undefined);
+  const mine = p50Rounds(r).find((x) => x.target === 'llmux' && x.scenario === 'chat')!;
+  assert.deepEqual(mine.rounds, [1, 2, 3, 4, 5]);
+  assert.deepEqual(mine.values.map((v) => Math.round(v * 100) / 100), over);
+  const check = checkTargets(r).find((c) => c.goal.startsWith('P50 overhead'))!;
+  assert.equal(check.verdict, 'met', 'round 1 alone (+0.50 ms) would have missed');
+  assert.match(check.goal, /median of the rounds/);
+  assert.match(check.measured, /chat: median \+0\.25 ms over 5 rounds \(\+0\.50 ms, \+0\.20 ms, \+0\.25 ms, \+0\.10 ms, \+0\.28 ms\); the floor's median \+0\.30 ms/);
+
+  // The other way round: a good first leg and worse rounds after it miss.
+  const bad = chat.map((l) => (l.target === 'llmux' && l.round !== undefined ? { ...l, ttlb: lat(l.ttlb.p50 + 0.3, 3) } : l));
+  const r2 = results(bad.filter((l) => l.round === undefined));
+  r2.rounds = bad.filter((l) => l.round !== undefined);
+  assert.equal(checkTargets(r2).find((c) => c.goal.startsWith('P50 overhead'))!.verdict, 'missed');
+
+  // A round whose direct leg is missing is left out, not paired with another round's.
+  r.rounds = r.rounds.filter((l) => !(l.round === 3 && l.target === 'direct'));
+  const gap = p50Rounds(r).find((x) => x.target === 'llmux')!;
+  assert.deepEqual(gap.rounds, [1, 2, 4, 5]);
+  const table = renderTables(r);
+  assert.match(table, /### P50 overhead at 1000\/s, round by round/);
+  const row = table.split('\n').find((line) => line.startsWith('| chat | llmux |'))!;
+  assert.equal(row, '| chat | llmux | +0.50 ms | +0.20 ms | – | +0.10 ms | +0.28 ms | +0.24 ms |');
+  assert.doesNotMatch(renderTables(results(chat.filter((l) => l.round === undefined))), /round by round/, 'one round, no table');
 });

@@ -11,6 +11,8 @@ export interface Leg extends LoadResult {
   scenario: ScenarioName;
   /** Set for the fixed-load scenario (e.g. "1000 streams"). */
   load?: string;
+  /** Set on the extra rounds of the P50 legs (2, 3, …); the scenario's own leg is round 1. */
+  round?: number;
 }
 
 /** A rate not sent to a target because a lower rate of the same scenario overwhelmed it. */
@@ -65,6 +67,8 @@ export interface BenchResults {
   targets: TargetInfo[];
   peers: PeerStatus[];
   legs: Leg[];
+  /** Rounds 2… of the 1000/s chat and stream legs (see BenchOptions.rounds); not in `legs`. */
+  rounds?: Leg[];
   skipped?: SkippedLeg[];
   soak?: SoakResult;
   profile?: ProfileSummary & { file: string };
