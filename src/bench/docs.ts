@@ -78,8 +78,8 @@ npm run bench -- --quick --profile # also: node --cpu-prof on the one-worker llm
 \`\`\`
 
 Flags: \`--scenarios\`, \`--targets\`, \`--rates\`, \`--duration\`, \`--warmup\`, \`--cooldown\`,
-\`--workers\`, \`--soak\`, \`--soak-rate\`, \`--profile\`, \`--no-docs\`, and \`--render FILE\`, which runs
-nothing and rebuilds the tables and this page from an earlier results file (\`npm run bench -- --help\`).
+\`--workers\`, \`--soak\`, \`--soak-rate\`, \`--rounds\`, \`--profile\`, \`--no-docs\`, and \`--render FILE\`,
+which runs nothing and rebuilds the tables and this page from an earlier results file (\`npm run bench -- --help\`).
 Peers are installed on first use into \`bench/peers/node_modules\` from \`bench/peers/package.json\`
 (pinned versions), never into the project's dependencies. Each run writes
 \`bench/results/<timestamp>.json\` and \`.md\` and regenerates this page; a run without
@@ -163,6 +163,11 @@ run's own figures.
   Round 1 is the scenario's own leg, the others are 5 s legs after all scenarios, alternating as
   everywhere), takes each gateway against the direct leg of its own round, and judges the P50
   target on the median; the "round by round" table shows every round.
+- CPU per request at rates that leave the gateway core idle between requests depends on what the
+  host charges to wake an idle virtual CPU, and that changes from hour to hour: the floor's chat at
+  2000/s took 117 µs per request in one full run and 213 µs in the next, an hour later, while at
+  5000/s (a core that never idles) it took 94 µs both times. Compare targets within one run (they
+  alternate leg by leg), not one run's figures with another's.
 - Loopback only: no network latency, no TLS. Real deployments add both, equally for every gateway.
 - The N-worker target cannot get N free cores here: with 2 CPUs its second worker shares CPU 1 with
   the load generator and the simulator. Its figure is a lower bound; CPU per request is the fairer

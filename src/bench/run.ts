@@ -135,6 +135,8 @@ function newestProfile(dir: string): string | undefined {
 
 async function bench(o: BenchOptions, argv: string[]): Promise<number> {
   const startedAt = new Date();
+  // Taken now: a commit made while the run goes on did not change what it measures.
+  const revision = gitRevision();
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   const resultsDir = join(root, 'bench/results');
   mkdirSync(resultsDir, { recursive: true });
@@ -343,7 +345,6 @@ async function bench(o: BenchOptions, argv: string[]): Promise<number> {
   }
   rmSync(workDir, { recursive: true, force: true });
 
-  const revision = gitRevision();
   const results: BenchResults = {
     version: 1,
     startedAt: startedAt.toISOString(),
