@@ -9,6 +9,7 @@ import type { ChatChunk } from '../../core/types.js';
 
 const HEAD_KEYS = ['id', 'object', 'created', 'model', 'choices'] as const;
 const CHOICE_KEYS = ['index', 'delta', 'finish_reason'] as const;
+const TEXT_DELTA_KEYS = ['content'] as const;
 
 function keysAre(o: object, want: readonly string[]): boolean {
   const k = Object.keys(o);
@@ -41,7 +42,7 @@ export class ChunkSerializer {
     const d = choice.delta;
     // Most deltas are one piece of text.
     const delta =
-      d !== null && typeof d === 'object' && typeof d.content === 'string' && keysAre(d, ['content'])
+      d !== null && typeof d === 'object' && typeof d.content === 'string' && keysAre(d, TEXT_DELTA_KEYS)
         ? `{"content":${JSON.stringify(d.content)}}`
         : JSON.stringify(d);
     if (delta === undefined) return JSON.stringify(chunk);
