@@ -159,10 +159,10 @@ run's own figures.
   10 s leg moves it by about ±0.2 ms: in seven runs before the rounds existed, the info-log llmux,
   which does strictly more work than the plain one, ranged from +0.16 to +0.72 ms on chat. The
   floor alone takes +0.2 to +0.4 ms of the 0.3 ms the issue allows. So the full run measures the
-  1000/s chat and stream legs of direct, floor and llmux in 5 rounds (\`--rounds N\`; this run: ${o.rounds ?? 1}.
-  Round 1 is the scenario's own leg, the others are 5 s legs after all scenarios, alternating as
-  everywhere), takes each gateway against the direct leg of its own round, and judges the P50
-  target on the median; the "round by round" table shows every round.
+  1000/s chat and stream legs of direct, floor and llmux in 5 rounds (\`--rounds N\`; this run:
+  ${o.rounds ?? 1}): round 1 is the scenario's own leg, the others are 5 s legs after all scenarios,
+  alternating as everywhere. Each gateway is taken against the direct leg of its own round, and
+  the P50 target is judged on the median; the "round by round" table shows every round.
 - CPU per request at rates that leave the gateway core idle between requests depends on what the
   host charges to wake an idle virtual CPU, and that changes from hour to hour: the floor's chat at
   2000/s took 117 µs per request in one full run and 213 µs in the next, an hour later, while at

@@ -92,8 +92,8 @@ export function highestRateHeld(legs: readonly Leg[], target: TargetName, scenar
   return best;
 }
 
-/** The rate of the P50 target and of the extra rounds (--rounds). */
-const P50_RATE = 1000;
+/** The rate of the P50 target, which the extra rounds (--rounds) run at. */
+export const P50_RATE = 1000;
 
 function median(v: readonly number[]): number {
   const a = [...v].sort((x, y) => x - y);

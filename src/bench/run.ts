@@ -16,7 +16,7 @@ import { installPeers, portkeyVersion, UNAVAILABLE_PEERS, type PeerStatus } from
 import { clockTicksPerSecond, processTree, sampleProcesses } from './proc.js';
 import { freezeGroups, hasTaskset, ProcessGroup } from './processes.js';
 import { summarizeProfile, type CpuProfile } from './profile.js';
-import { overwhelmed, renderTables, skipReason } from './report.js';
+import { overwhelmed, P50_RATE, renderTables, skipReason } from './report.js';
 import type { BenchResults, Leg, Machine, SkippedLeg, SoakResult, SoakSample, TargetInfo } from './results.js';
 import { LONG_STREAM_INTERVAL_MS, scenario, type Scenario } from './scenarios.js';
 import { directTarget, freePort, startFloor, startLlmux, startPortkey, waitReady, type StartContext, type Target, type TargetName, type Upstreams } from './targets.js';
@@ -26,10 +26,9 @@ const GATEWAY_CPUS = '0';
 /** The last full (non-quick) run, committed, shown in the docs beside a quick run's figures. */
 const REFERENCE = 'bench/reference.json';
 const HARNESS_CPUS = '1';
-/** The legs the P50 target reads, run again in extra rounds (--rounds), each at most ROUND_MAX_S long. */
+/** The legs the P50 target reads (at P50_RATE), run again in extra rounds (--rounds), each at most ROUND_MAX_S long. */
 const ROUND_SCENARIOS: readonly string[] = ['chat', 'stream'];
 const ROUND_TARGETS: readonly string[] = ['direct', 'floor', 'llmux'];
-const ROUND_RATE = 1000;
 const ROUND_MAX_S = 5;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -271,13 +270,13 @@ async function bench(o: BenchOptions, argv: string[]): Promise<number> {
     // More rounds of the P50 legs, alternating targets as above: one 10 s leg's P50 moves by
     // about ±0.2 ms on this kind of machine, as much as the overhead being judged.
     const roundTargets = targets.filter((t) => ROUND_TARGETS.includes(t.name));
-    const roundScenarios = scenarios.filter((s) => ROUND_SCENARIOS.includes(s.name) && o.rates.includes(ROUND_RATE));
+    const roundScenarios = scenarios.filter((s) => ROUND_SCENARIOS.includes(s.name) && o.rates.includes(P50_RATE));
     if (o.rounds > 1 && roundScenarios.length && roundTargets.some((t) => t.name === 'llmux') && roundTargets.some((t) => t.name === 'direct')) {
-      say(`bench: ${o.rounds - 1} more round${o.rounds > 2 ? 's' : ''} of ${roundScenarios.map((s) => s.name).join(' and ')} at ${ROUND_RATE}/s (${roundTargets.map((t) => t.name).join(', ')}), for the P50 verdict`);
+      say(`bench: ${o.rounds - 1} more round${o.rounds > 2 ? 's' : ''} of ${roundScenarios.map((s) => s.name).join(' and ')} at ${P50_RATE}/s (${roundTargets.map((t) => t.name).join(', ')}), for the P50 verdict`);
       for (let round = 2; round <= o.rounds; round++) {
         for (const s of roundScenarios) {
           for (const t of roundTargets) {
-            const leg = await measure(t, s, ROUND_RATE, { round, durationS: Math.min(o.durationS, ROUND_MAX_S) });
+            const leg = await measure(t, s, P50_RATE, { round, durationS: Math.min(o.durationS, ROUND_MAX_S) });
             if (!leg) continue;
             rounds.push(leg);
             savePartial();
