@@ -24,8 +24,9 @@ export interface BenchOptions {
   soakS: number;
   soakRate: number;
   /**
-   * Rounds of the P50 legs (chat and stream at 1000/s; direct, floor and llmux): the first is the
-   * scenario's own leg, the rest run after all scenarios, and the P50 verdict takes the median.
+   * Rounds of the P50 legs (chat and stream at 1000/s) and the P99 leg (chat at 5000/s) of direct,
+   * floor and llmux: the first is the scenario's own leg, the rest run after all scenarios, and the
+   * P50 and P99 verdicts take the median.
    */
   rounds: number;
   /** Profile the one-worker llmux with --cpu-prof over the whole run. */
@@ -49,8 +50,9 @@ export const BENCH_USAGE = `usage: npm run bench -- [--quick] [flags]
   --workers N             workers for the llmux-workers target (default: nproc)
   --soak S                soak llmux at --soak-rate for S seconds, sampling RSS (default 600; quick 0)
   --soak-rate R           (default 1000)
-  --rounds N              rounds of the 1000/s chat and stream legs of direct, floor and llmux, for
-                          the P50 overhead verdict (their median; default 5; quick 1)
+  --rounds N              rounds of the 1000/s chat and stream legs and the 5000/s chat leg of direct,
+                          floor and llmux, for the P50 and P99 overhead verdicts (their medians;
+                          default 5; quick 1)
   --profile               run the one-worker llmux under node --cpu-prof and summarise the profile
   --no-docs               do not regenerate docs/benchmarks.md
   --render FILE           run nothing: rebuild the tables and docs/benchmarks.md (and bench/reference.json

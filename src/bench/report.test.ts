@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseBenchArgs } from './args.js';
 import type { LatencySummary } from './percentiles.js';
-import { checkTargets, held, highestRateHeld, overhead, overwhelmed, p50Rounds, renderTables, skipReason } from './report.js';
+import { checkTargets, held, highestRateHeld, overhead, overwhelmed, p50Rounds, p99Rounds, renderTables, skipReason } from './report.js';
 import type { BenchResults, Leg } from './results.js';
 import type { ScenarioName } from './scenarios.js';
 import type { TargetName } from './targets.js';
@@ -264,4 +264,45 @@ test('with extra rounds, the P50 verdict is the median of the per-round overhead
   const row = table.split('\n').find((line) => line.startsWith('| chat | llmux |'))!;
   assert.equal(row, '| chat | llmux | +0.50 ms | +0.20 ms | – | +0.10 ms | +0.28 ms | +0.24 ms |');
   assert.doesNotMatch(renderTables(results(chat.filter((l) => l.round === undefined))), /round by round/, 'one round, no table');
+});
+
+test('with extra rounds, the 5000/s P99 verdict is the median of the per-round overheads, and every round must hold the rate', () => {
+  const at = (round: number, l: Leg): Leg => (round === 1 ? l : { ...l, round });
+  // llmux's P99 overhead is +3.1 (a pause in round 1), +1.2, +1.6, +9.0, +1.4: median +1.6.
+  const direct = [2.4, 2.2, 3.0, 2.5, 2.3];
+  const over = [3.1, 1.2, 1.6, 9.0, 1.4];
+  const chat = direct.flatMap((d, i) => [
+    at(i + 1, leg('direct', 'chat', 5000, { p50: 0.8, p99: d })),
+    at(i + 1, leg('floor', 'chat', 5000, { p50: 1, p99: d + 4 })),
+    at(i + 1, leg('llmux', 'chat', 5000, { p50: 1, p99: d + over[i]! })),
+    // The 1000/s legs are not read by the P99 rounds.
+    at(i + 1, leg('llmux', 'chat', 1000, { p50: 1, p99: 50 })),
+  ]);
+  const r = results(chat.filter((l) => l.round === undefined));
+  r.rounds = chat.filter((l) => l.round !== undefined);
+  const mine = p99Rounds(r).find((x) => x.target === 'llmux')!;
+  assert.deepEqual(mine.rounds, [1, 2, 3, 4, 5]);
+  assert.deepEqual(mine.values.map((v) => Math.round(v * 100) / 100), over);
+  assert.equal(Math.round(mine.median * 100) / 100, 1.6);
+  const check = checkTargets(r).find((c) => c.goal.startsWith('5000 chat/s'))!;
+  assert.equal(check.verdict, 'met', 'round 1 alone (+3.10 ms) would have missed');
+  assert.match(check.goal, /median of the rounds/);
+  assert.match(check.measured, /P99 overhead median \+1\.60 ms over 5 rounds \(\+3\.10 ms, \+1\.20 ms, \+1\.60 ms, \+9\.00 ms, \+1\.40 ms\); the floor's median \+4\.00 ms/);
+  const table = renderTables(r);
+  assert.match(table, /### P99 overhead at 5000\/s, round by round/);
+  const row = table.split('\n').slice(table.split('\n').findIndex((line) => line.startsWith('### P99 overhead'))).find((line) => line.startsWith('| chat | llmux |'))!;
+  assert.equal(row, '| chat | llmux | +3.10 ms | +1.20 ms | +1.60 ms | +9.00 ms | +1.40 ms | +1.60 ms |');
+
+  // A round that does not hold the rate fails the target whatever the median, and says which.
+  r.rounds = r.rounds.map((l) => (l.target === 'llmux' && l.rate === 5000 && l.round === 3 ? { ...l, achievedRate: 4000 } : l));
+  const dropped = checkTargets(r).find((c) => c.goal.startsWith('5000 chat/s'))!;
+  assert.equal(dropped.verdict, 'missed');
+  assert.match(dropped.measured, /not held in round 3/);
+  assert.match(renderTables(r), /\| \+1\.60 ms \(not held\) \|/);
+
+  // Worse rounds after a good first leg miss too.
+  const worse = chat.map((l) => (l.target === 'llmux' && l.rate === 5000 ? { ...l, ttlb: lat(1, l.ttlb.p99 + 1) } : l));
+  const r2 = results(worse.filter((l) => l.round === undefined));
+  r2.rounds = worse.filter((l) => l.round !== undefined);
+  assert.equal(checkTargets(r2).find((c) => c.goal.startsWith('5000 chat/s'))!.verdict, 'missed', 'median +2.60 ms');
 });

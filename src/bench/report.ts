@@ -94,6 +94,8 @@ export function highestRateHeld(legs: readonly Leg[], target: TargetName, scenar
 
 /** The rate of the P50 target, which the extra rounds (--rounds) run at. */
 export const P50_RATE = 1000;
+/** The rate of the P99 target (chat), which the extra rounds run at too. */
+export const P99_RATE = 5000;
 
 function median(v: readonly number[]): number {
   const a = [...v].sort((x, y) => x - y);
@@ -101,42 +103,56 @@ function median(v: readonly number[]): number {
   return a.length % 2 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
 }
 
-export interface P50Round {
+export interface RoundSeries {
   scenario: 'chat' | 'stream';
   target: TargetName;
-  /** Overhead at P50 against the same round's direct leg (ms; a stream's to its first byte)… */
+  /** Overhead against the same round's direct leg (ms)… */
   values: number[];
   /** …in these rounds, ascending. */
   rounds: number[];
+  /** The gateway's own legs, in the same order (round 1 is the scenario's leg). */
+  legs: Leg[];
   median: number;
 }
 
 /**
- * P50 overhead at 1000/s of each gateway, round by round: round 1 is the scenario's own leg, the
+ * One overhead of each gateway at one rate, round by round: round 1 is the scenario's own leg, the
  * others come from `rounds`, each against the direct leg of its own round. A round without both
  * legs is left out.
  */
-export function p50Rounds(r: BenchResults): P50Round[] {
-  const all = [...r.legs, ...(r.rounds ?? [])].filter((l) => l.rate === P50_RATE && l.load === undefined);
-  const out: P50Round[] = [];
-  for (const scenario of ['chat', 'stream'] as const) {
+function roundSeries(r: BenchResults, scenarios: readonly ('chat' | 'stream')[], rate: number, overheadOf: (g: Leg, d: Leg) => number): RoundSeries[] {
+  const all = [...r.legs, ...(r.rounds ?? [])].filter((l) => l.rate === rate && l.load === undefined);
+  const out: RoundSeries[] = [];
+  for (const scenario of scenarios) {
     const targets = [...new Set(all.filter((l) => l.scenario === scenario && l.target !== 'direct').map((l) => l.target))];
     for (const target of targets) {
       const values: number[] = [];
       const rounds: number[] = [];
+      const legs: Leg[] = [];
       const roundsOf = [...new Set(all.filter((l) => l.scenario === scenario && l.target === target).map((l) => l.round ?? 1))].sort((a, b) => a - b);
       for (const round of roundsOf) {
         const inRound = all.filter((l) => (l.round ?? 1) === round && l.scenario === scenario);
         const g = inRound.find((l) => l.target === target);
         const d = inRound.find((l) => l.target === 'direct');
         if (!g || !d || g.ok === 0 || d.ok === 0) continue;
-        values.push(scenario === 'stream' ? g.ttfb.p50 - d.ttfb.p50 : g.ttlb.p50 - d.ttlb.p50);
+        values.push(overheadOf(g, d));
         rounds.push(round);
+        legs.push(g);
       }
-      if (values.length) out.push({ scenario, target, values, rounds, median: median(values) });
+      if (values.length) out.push({ scenario, target, values, rounds, legs, median: median(values) });
     }
   }
   return out;
+}
+
+/** P50 overhead at P50_RATE, round by round: chat to the last byte, streams to the first. */
+export function p50Rounds(r: BenchResults): RoundSeries[] {
+  return roundSeries(r, ['chat', 'stream'], P50_RATE, (g, d) => (g.scenario === 'stream' ? g.ttfb.p50 - d.ttfb.p50 : g.ttlb.p50 - d.ttlb.p50));
+}
+
+/** P99 overhead of chat at P99_RATE, round by round, to the last byte. */
+export function p99Rounds(r: BenchResults): RoundSeries[] {
+  return roundSeries(r, ['chat'], P99_RATE, (g, d) => g.ttlb.p99 - d.ttlb.p99);
 }
 
 export interface Check {
@@ -179,14 +195,25 @@ export function checkTargets(r: BenchResults): Check[] {
     verdict: ratios.length ? (worst <= 1.3 ? 'met' : 'missed') : 'not measured',
   });
 
-  const c5k = findLeg(legs, 'llmux', 'chat', 5000);
+  // One 10 s leg's P99 at this rate turns on a handful of pauses (see the docs' caveats), so with
+  // extra rounds the verdict reads the median of the per-round overheads, and every round must hold.
+  const c5k = findLeg(legs, 'llmux', 'chat', P99_RATE);
+  const p99 = p99Rounds(r);
+  const mine99 = p99.find((x) => x.target === 'llmux');
+  const floor99 = p99.find((x) => x.target === 'floor');
+  const several99 = (mine99?.values.length ?? 0) > 1;
+  const held99 = c5k !== undefined && held(c5k) && (mine99?.legs ?? []).every(held);
   const o5k = c5k ? overhead(legs, c5k) : undefined;
+  const p99Text = several99 && mine99
+    ? `P99 overhead median ${signedMs(mine99.median)} over ${mine99.values.length} rounds (${mine99.values.map(signedMs).join(', ')})${floor99 && floor99.values.length > 1 ? `; the floor's median ${signedMs(floor99.median)}` : ''}`
+    : `P99 overhead ${o5k ? signedMs(o5k.p99) : '–'}`;
+  const unheld = (mine99?.legs ?? []).filter((l) => !held(l)).map((l) => l.round ?? 1);
   checks.push({
-    goal: '5000 chat/s on one core with P99 overhead < 2 ms',
+    goal: `${P99_RATE} chat/s on one core with P99 overhead < 2 ms${several99 ? ', median of the rounds' : ''}`,
     measured: c5k
-      ? `${Math.round(c5k.achievedRate)}/s achieved, ${c5k.errors.status + c5k.errors.transport + c5k.errors.body} errors, P99 overhead ${o5k ? signedMs(o5k.p99) : '–'}, gateway at ${(c5k.cpu.gatewayCores * 100).toFixed(0)}% of its core`
-      : 'no llmux chat leg at 5000/s',
-    verdict: c5k ? (held(c5k) && o5k !== undefined && o5k.p99 < 2 ? 'met' : 'missed') : 'not measured',
+      ? `${Math.round(c5k.achievedRate)}/s achieved, ${c5k.errors.status + c5k.errors.transport + c5k.errors.body} errors, ${p99Text}, gateway at ${(c5k.cpu.gatewayCores * 100).toFixed(0)}% of its core${unheld.length ? `; not held in round ${unheld.join(', ')}` : ''}`
+      : `no llmux chat leg at ${P99_RATE}/s`,
+    verdict: c5k ? (held99 && (several99 ? mine99!.median : (o5k?.p99 ?? Infinity)) < 2 ? 'met' : 'missed') : 'not measured',
   });
 
   const p50s: string[] = [];
@@ -354,22 +381,23 @@ export function renderTables(r: BenchResults): string {
     })])), '');
   }
 
-  const pr = p50Rounds(r);
-  const n = Math.max(0, ...pr.flatMap((x) => x.rounds));
-  if (pr.some((x) => x.values.length > 1)) {
-    out.push(`### P50 overhead at ${P50_RATE}/s, round by round`, '');
-    out.push('Each round runs direct, floor and llmux once more, alternating; each gateway against the direct leg of its own round. Round 1 is the leg in the tables above. Chat to the last byte, streams to the first.', '');
+  const roundTable = (title: string, what: string, series: RoundSeries[]): void => {
+    if (!series.some((x) => x.values.length > 1)) return;
+    const n = Math.max(0, ...series.flatMap((x) => x.rounds));
+    out.push(title, '', `Each round runs direct, floor and llmux once more, alternating; each gateway against the direct leg of its own round. Round 1 is the leg in the tables above. ${what}`, '');
     out.push(
       table(
         ['scenario', 'target', ...Array.from({ length: n }, (_, i) => `round ${i + 1}`), 'median'],
-        pr.map((x) => [x.scenario, x.target, ...Array.from({ length: n }, (_, i) => {
+        series.map((x) => [x.scenario, x.target, ...Array.from({ length: n }, (_, i) => {
           const at = x.rounds.indexOf(i + 1);
-          return at < 0 ? '–' : signedMs(x.values[at]!);
+          return at < 0 ? '–' : `${signedMs(x.values[at]!)}${held(x.legs[at]!) ? '' : ' (not held)'}`;
         }), signedMs(x.median)]),
       ),
       '',
     );
-  }
+  };
+  roundTable(`### P50 overhead at ${P50_RATE}/s, round by round`, 'Chat to the last byte, streams to the first.', p50Rounds(r));
+  roundTable(`### P99 overhead at ${P99_RATE}/s, round by round`, 'Chat, to the last byte.', p99Rounds(r));
 
   out.push('### Against the issue’s targets', '');
   out.push(table(['goal', 'measured', 'verdict'], checkTargets(r).map((c) => [c.goal, c.measured, c.verdict])), '');
