@@ -51,7 +51,8 @@ export const BENCH_USAGE = `usage: npm run bench -- [--quick] [flags]
   --soak S                soak llmux at --soak-rate for S seconds, sampling RSS (default 600; quick 0)
   --soak-rate R           (default 1000)
   --rounds N              rounds of the 1000/s chat and stream legs and the 5000/s chat leg of direct,
-                          floor and llmux, for the P50 and P99 overhead verdicts (their medians;
+                          floor and llmux, and of the 2000/s and 5000/s chat and stream legs of the
+                          floor and llmux, for the P50, P99 and CPU verdicts (their medians;
                           default 5; quick 1)
   --profile               run the one-worker llmux under node --cpu-prof and summarise the profile
   --no-docs               do not regenerate docs/benchmarks.md

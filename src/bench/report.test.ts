@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseBenchArgs } from './args.js';
 import type { LatencySummary } from './percentiles.js';
-import { checkTargets, held, highestRateHeld, overhead, overwhelmed, p50Rounds, p99Rounds, renderTables, skipReason } from './report.js';
+import { checkTargets, cpuRounds, held, highestRateHeld, overhead, overwhelmed, p50Rounds, p99Rounds, renderTables, skipReason } from './report.js';
 import type { BenchResults, Leg } from './results.js';
 import type { ScenarioName } from './scenarios.js';
 import type { TargetName } from './targets.js';
@@ -305,4 +305,42 @@ test('with extra rounds, the 5000/s P99 verdict is the median of the per-round o
   const r2 = results(worse.filter((l) => l.round === undefined));
   r2.rounds = worse.filter((l) => l.round !== undefined);
   assert.equal(checkTargets(r2).find((c) => c.goal.startsWith('5000 chat/s'))!.verdict, 'missed', 'median +2.60 ms');
+});
+
+test('with extra rounds, the CPU verdict is the median of the per-round ratios to the floor, each against its own round', () => {
+  const at = (round: number, l: Leg): Leg => (round === 1 ? l : { ...l, round });
+  // The host's cost moves from round to round for both; llmux/floor is 1.45 (round 1), 1.10, 1.20, 1.15, 1.50: median 1.20.
+  const floor = [100, 80, 90, 120, 84];
+  const ratio = [1.45, 1.1, 1.2, 1.15, 1.5];
+  const all = floor.flatMap((f, i) => [
+    at(i + 1, leg('floor', 'stream', 5000, { p50: 1, p99: 3, cpu: f })),
+    at(i + 1, leg('llmux', 'stream', 5000, { p50: 1, p99: 3, cpu: f * ratio[i]! })),
+    // Chat at 2000/s: 1.05 in every round.
+    at(i + 1, leg('floor', 'chat', 2000, { p50: 1, p99: 3, cpu: 2 * f })),
+    at(i + 1, leg('llmux', 'chat', 2000, { p50: 1, p99: 3, cpu: 2.1 * f })),
+  ]);
+  const r = results(all.filter((l) => l.round === undefined));
+  r.rounds = all.filter((l) => l.round !== undefined);
+  const stream = cpuRounds(r).find((x) => x.scenario === 'stream' && x.rate === 5000)!;
+  assert.deepEqual(stream.rounds, [1, 2, 3, 4, 5]);
+  assert.deepEqual(stream.values.map((v) => Math.round(v * 100) / 100), ratio);
+  assert.equal(Math.round(stream.median * 100) / 100, 1.2);
+  const check = checkTargets(r).find((c) => c.goal.startsWith('llmux CPU'))!;
+  assert.equal(check.verdict, 'met', 'round 1 alone (1.45×) would have missed');
+  assert.match(check.goal, /median of the rounds/);
+  assert.match(check.measured, /stream@5000: median 1\.20× over 5 rounds \(1\.45×, 1\.10×, 1\.20×, 1\.15×, 1\.50×\)/);
+  assert.match(check.measured, /chat@2000: median 1\.05×/);
+  const table = renderTables(r);
+  assert.match(table, /### CPU per request against the floor, round by round/);
+  assert.ok(table.split('\n').includes('| stream@5000 | llmux | 1.45× | 1.10× | 1.20× | 1.15× | 1.50× | 1.20× |'));
+
+  // A round whose floor leg is missing is left out, not paired with another round's.
+  r.rounds = r.rounds.filter((l) => !(l.round === 3 && l.target === 'floor' && l.scenario === 'stream'));
+  assert.deepEqual(cpuRounds(r).find((x) => x.scenario === 'stream')!.rounds, [1, 2, 4, 5]);
+
+  // Uniformly worse rounds after a good first leg miss.
+  const worse = all.map((l) => (l.target === 'llmux' && l.scenario === 'stream' && l.round !== undefined ? { ...l, cpu: { ...l.cpu, gatewayUsPerReq: l.cpu.gatewayUsPerReq * 1.2 } } : l));
+  const r2 = results(worse.filter((l) => l.round === undefined));
+  r2.rounds = worse.filter((l) => l.round !== undefined);
+  assert.equal(checkTargets(r2).find((c) => c.goal.startsWith('llmux CPU'))!.verdict, 'missed');
 });

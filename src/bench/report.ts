@@ -105,8 +105,9 @@ function median(v: readonly number[]): number {
 
 export interface RoundSeries {
   scenario: 'chat' | 'stream';
+  rate: number;
   target: TargetName;
-  /** Overhead against the same round's direct leg (ms)… */
+  /** The figure against the same round's baseline leg (overhead in ms, or a CPU ratio)… */
   values: number[];
   /** …in these rounds, ascending. */
   rounds: number[];
@@ -116,15 +117,21 @@ export interface RoundSeries {
 }
 
 /**
- * One overhead of each gateway at one rate, round by round: round 1 is the scenario's own leg, the
- * others come from `rounds`, each against the direct leg of its own round. A round without both
- * legs is left out.
+ * One figure of each gateway at one rate, round by round: round 1 is the scenario's own leg, the
+ * others come from `rounds`, each against the `base` leg (direct, or the floor) of its own round.
+ * A round without both legs, or whose figure is not a number, is left out.
  */
-function roundSeries(r: BenchResults, scenarios: readonly ('chat' | 'stream')[], rate: number, overheadOf: (g: Leg, d: Leg) => number): RoundSeries[] {
+function roundSeries(
+  r: BenchResults,
+  scenarios: readonly ('chat' | 'stream')[],
+  rate: number,
+  base: TargetName,
+  valueOf: (g: Leg, b: Leg) => number,
+): RoundSeries[] {
   const all = [...r.legs, ...(r.rounds ?? [])].filter((l) => l.rate === rate && l.load === undefined);
   const out: RoundSeries[] = [];
   for (const scenario of scenarios) {
-    const targets = [...new Set(all.filter((l) => l.scenario === scenario && l.target !== 'direct').map((l) => l.target))];
+    const targets = [...new Set(all.filter((l) => l.scenario === scenario && l.target !== 'direct' && l.target !== base).map((l) => l.target))];
     for (const target of targets) {
       const values: number[] = [];
       const rounds: number[] = [];
@@ -133,13 +140,15 @@ function roundSeries(r: BenchResults, scenarios: readonly ('chat' | 'stream')[],
       for (const round of roundsOf) {
         const inRound = all.filter((l) => (l.round ?? 1) === round && l.scenario === scenario);
         const g = inRound.find((l) => l.target === target);
-        const d = inRound.find((l) => l.target === 'direct');
-        if (!g || !d || g.ok === 0 || d.ok === 0) continue;
-        values.push(overheadOf(g, d));
+        const b = inRound.find((l) => l.target === base);
+        if (!g || !b || g.ok === 0 || b.ok === 0) continue;
+        const v = valueOf(g, b);
+        if (!Number.isFinite(v)) continue;
+        values.push(v);
         rounds.push(round);
         legs.push(g);
       }
-      if (values.length) out.push({ scenario, target, values, rounds, legs, median: median(values) });
+      if (values.length) out.push({ scenario, rate, target, values, rounds, legs, median: median(values) });
     }
   }
   return out;
@@ -147,12 +156,22 @@ function roundSeries(r: BenchResults, scenarios: readonly ('chat' | 'stream')[],
 
 /** P50 overhead at P50_RATE, round by round: chat to the last byte, streams to the first. */
 export function p50Rounds(r: BenchResults): RoundSeries[] {
-  return roundSeries(r, ['chat', 'stream'], P50_RATE, (g, d) => (g.scenario === 'stream' ? g.ttfb.p50 - d.ttfb.p50 : g.ttlb.p50 - d.ttlb.p50));
+  return roundSeries(r, ['chat', 'stream'], P50_RATE, 'direct', (g, d) => (g.scenario === 'stream' ? g.ttfb.p50 - d.ttfb.p50 : g.ttlb.p50 - d.ttlb.p50));
 }
 
 /** P99 overhead of chat at P99_RATE, round by round, to the last byte. */
 export function p99Rounds(r: BenchResults): RoundSeries[] {
-  return roundSeries(r, ['chat'], P99_RATE, (g, d) => g.ttlb.p99 - d.ttlb.p99);
+  return roundSeries(r, ['chat'], P99_RATE, 'direct', (g, d) => g.ttlb.p99 - d.ttlb.p99);
+}
+
+/** The rates of the CPU target (chat and 20-chunk streams), which the extra rounds run at too. */
+export const CPU_RATES: readonly number[] = [2000, 5000];
+
+/** llmux's CPU per request over the floor's, chat and streams at CPU_RATES, round by round. */
+export function cpuRounds(r: BenchResults): RoundSeries[] {
+  return CPU_RATES.flatMap((rate) =>
+    roundSeries(r, ['chat', 'stream'], rate, 'floor', (g, f) => g.cpu.gatewayUsPerReq / f.cpu.gatewayUsPerReq).filter((x) => x.target === 'llmux'),
+  );
 }
 
 export interface Check {
@@ -163,6 +182,7 @@ export interface Check {
 
 const ms = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : '–');
 const signedMs = (v: number): string => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(2)} ms` : '–');
+const times = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '–');
 const us = (v: number): string => (Number.isFinite(v) ? `${Math.round(v)} µs` : '–');
 const mb = (kb: number): string => (kb > 0 ? `${(kb / 1024).toFixed(1)} MB` : '–');
 
@@ -177,20 +197,25 @@ export function checkTargets(r: BenchResults): Check[] {
     verdict: floorChat ? 'reference' : 'not measured',
   });
 
+  // CPU per request moves with the host from leg to leg (see the docs' caveats), so with extra
+  // rounds each round's ratio is taken against the floor leg of the same round, and the verdict
+  // reads the median of those ratios.
   const ratios: string[] = [];
   let worst = 0;
-  for (const s of ['chat', 'stream'] as const) {
-    for (const rate of [2000, 5000]) {
-      const l = findLeg(legs, 'llmux', s, rate);
-      const f = findLeg(legs, 'floor', s, rate);
-      if (!l || !f || !(f.cpu.gatewayUsPerReq > 0)) continue;
-      const ratio = l.cpu.gatewayUsPerReq / f.cpu.gatewayUsPerReq;
-      worst = Math.max(worst, ratio);
-      ratios.push(`${s}@${rate}: ${ratio.toFixed(2)}× (${us(l.cpu.gatewayUsPerReq)} vs ${us(f.cpu.gatewayUsPerReq)})`);
+  const cpu = cpuRounds(r);
+  const severalCpu = cpu.some((x) => x.values.length > 1);
+  for (const x of cpu) {
+    worst = Math.max(worst, x.median);
+    if (severalCpu) {
+      ratios.push(`${x.scenario}@${x.rate}: median ${times(x.median)} over ${x.values.length} rounds (${x.values.map(times).join(', ')})`);
+    } else {
+      const l = findLeg(legs, 'llmux', x.scenario, x.rate);
+      const f = findLeg(legs, 'floor', x.scenario, x.rate);
+      ratios.push(`${x.scenario}@${x.rate}: ${times(x.median)}${l && f ? ` (${us(l.cpu.gatewayUsPerReq)} vs ${us(f.cpu.gatewayUsPerReq)})` : ''}`);
     }
   }
   checks.push({
-    goal: 'llmux CPU per request ≤ 1.3× the floor, chat and 20-chunk stream at 2000/s and 5000/s',
+    goal: `llmux CPU per request ≤ 1.3× the floor, chat and 20-chunk stream at 2000/s and 5000/s${severalCpu ? ', median of the rounds' : ''}`,
     measured: ratios.length ? ratios.join('; ') : 'no llmux and floor legs at 2000 or 5000/s',
     verdict: ratios.length ? (worst <= 1.3 ? 'met' : 'missed') : 'not measured',
   });
@@ -381,23 +406,31 @@ export function renderTables(r: BenchResults): string {
     })])), '');
   }
 
-  const roundTable = (title: string, what: string, series: RoundSeries[]): void => {
+  const roundTable = (title: string, what: string, series: RoundSeries[], fmt: (v: number) => string, scenario: (x: RoundSeries) => string): void => {
     if (!series.some((x) => x.values.length > 1)) return;
     const n = Math.max(0, ...series.flatMap((x) => x.rounds));
-    out.push(title, '', `Each round runs direct, floor and llmux once more, alternating; each gateway against the direct leg of its own round. Round 1 is the leg in the tables above. ${what}`, '');
+    out.push(title, '', `${what} Round 1 is the leg in the tables above.`, '');
     out.push(
       table(
         ['scenario', 'target', ...Array.from({ length: n }, (_, i) => `round ${i + 1}`), 'median'],
-        series.map((x) => [x.scenario, x.target, ...Array.from({ length: n }, (_, i) => {
+        series.map((x) => [scenario(x), x.target, ...Array.from({ length: n }, (_, i) => {
           const at = x.rounds.indexOf(i + 1);
-          return at < 0 ? '–' : `${signedMs(x.values[at]!)}${held(x.legs[at]!) ? '' : ' (not held)'}`;
-        }), signedMs(x.median)]),
+          return at < 0 ? '–' : `${fmt(x.values[at]!)}${held(x.legs[at]!) ? '' : ' (not held)'}`;
+        }), fmt(x.median)]),
       ),
       '',
     );
   };
-  roundTable(`### P50 overhead at ${P50_RATE}/s, round by round`, 'Chat to the last byte, streams to the first.', p50Rounds(r));
-  roundTable(`### P99 overhead at ${P99_RATE}/s, round by round`, 'Chat, to the last byte.', p99Rounds(r));
+  const againstDirect = 'Each round runs direct, floor and llmux once more, alternating; each gateway against the direct leg of its own round.';
+  roundTable(`### P50 overhead at ${P50_RATE}/s, round by round`, `${againstDirect} Chat to the last byte, streams to the first.`, p50Rounds(r), signedMs, (x) => x.scenario);
+  roundTable(`### P99 overhead at ${P99_RATE}/s, round by round`, `${againstDirect} Chat, to the last byte.`, p99Rounds(r), signedMs, (x) => x.scenario);
+  roundTable(
+    '### CPU per request against the floor, round by round',
+    'Each round runs the floor and llmux once more, alternating; llmux’s CPU per request over the floor’s in the same round.',
+    cpuRounds(r),
+    times,
+    (x) => `${x.scenario}@${x.rate}`,
+  );
 
   out.push('### Against the issue’s targets', '');
   out.push(table(['goal', 'measured', 'verdict'], checkTargets(r).map((c) => [c.goal, c.measured, c.verdict])), '');
