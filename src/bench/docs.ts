@@ -180,6 +180,12 @@ run's own figures.
   floor and llmux run again in each round (5 s each; the 5000/s chat rounds above serve as well),
   each round's ratio is llmux over the floor *of the same round*, and the verdict reads the median
   ratio. The "CPU per request against the floor" table shows every round.
+- Streams still cost relatively more inside a full run than outside it. In the full run of
+  2026-11-25 at 12:00 (llmux at 9939d76), llmux's stream ratio medians were 1.43× at 2000/s and 1.37× at 5000/s; two quick runs
+  right after it (\`--quick --scenarios stream --rates 2000,5000 --rounds 3 --duration 5\`, with and
+  without the other llmux targets running beside them) gave 1.25× and 1.15×, then 1.17× and 1.17×.
+  The cause is not found yet; what differs is the hour of legs the full run's processes have served
+  before (their heaps, their connection pools).
 - Loopback only: no network latency, no TLS. Real deployments add both, equally for every gateway.
 - The N-worker target cannot get N free cores here: with 2 CPUs its second worker shares CPU 1 with
   the load generator and the simulator. Its figure is a lower bound; CPU per request is the fairer
