@@ -184,8 +184,9 @@ run's own figures.
   2026-11-25 at 12:00 (llmux at 9939d76), llmux's stream ratio medians were 1.43× at 2000/s and 1.37× at 5000/s; two quick runs
   right after it (\`--quick --scenarios stream --rates 2000,5000 --rounds 3 --duration 5\`, with and
   without the other llmux targets running beside them) gave 1.25× and 1.15×, then 1.17× and 1.17×.
-  The cause is not found yet; what differs is the hour of legs the full run's processes have served
-  before (their heaps, their connection pools).
+  It is not simply the requests served before: by hand, 60 s of chat at 5000/s and 30 s of streams
+  at 2000/s through warm processes did not raise it (three 5 s pairs at 5000 streams/s: 1.28×, 1.15×,
+  1.47× before; 1.11×, 0.99×, 1.11× after). The cause is not found yet.
 - Loopback only: no network latency, no TLS. Real deployments add both, equally for every gateway.
 - The N-worker target cannot get N free cores here: with 2 CPUs its second worker shares CPU 1 with
   the load generator and the simulator. Its figure is a lower bound; CPU per request is the fairer
