@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createAdminHandler } from './admin/router.js';
 import { canonicalKind, providerProtocol } from './config/kinds.js';
 import { loadConfigFile } from './config/load.js';
@@ -213,7 +213,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     try {
       // Watch the folder: editors replace files by rename, which a file watch would miss.
       watcher = watch(dirname(loaded.path), (_ev, file) => {
-        if (file !== null && file !== undefined && !loaded.path.endsWith(String(file))) return;
+        // Only the config's own name: other files in the folder (logs, databases) change all the time.
+        if (file !== null && file !== undefined && String(file) !== basename(loaded.path)) return;
         clearTimeout(timer);
         timer = setTimeout(() => {
           reload().then(

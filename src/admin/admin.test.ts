@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { runCli } from '../cli/index.js';
@@ -261,6 +261,20 @@ prompt = 1
     for (let i = 0; i < 100 && !gw.logs.some((l) => /reload failed/.test(String(l['msg']))); i++) await new Promise((r) => setTimeout(r, 50));
     assert.ok(gw.logs.some((l) => /reload failed/.test(String(l['msg'])) && /listen_typo/.test(String(l['err']))), 'the bad edit is reported');
     assert.equal((await ask('nick')).status, 200, 'the previous config stays in force');
+  });
+
+  it('only the config file itself is watched, not a file in its folder whose name ends like it', async () => {
+    const gw = await startTestGateway('[providers.p]\nbase_url = "http://127.0.0.1:1/v1"\nmodels = ["m"]\n', { watchConfig: true });
+    cleanups.push(() => gw.close());
+    const reloads = (): number => gw.logs.filter((l) => l['msg'] === 'config reloaded').length;
+    // `mux.toml` is a suffix of `llmux.toml`; a reload would follow the 200 ms debounce.
+    writeFileSync(join(dirname(gw.configPath), 'mux.toml'), 'x = 1\n');
+    writeFileSync(join(dirname(gw.configPath), 'access.log'), 'line\n');
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(reloads(), 0, 'no reload for other files');
+    gw.writeConfig('[providers.p]\nbase_url = "http://127.0.0.1:1/v1"\nmodels = ["m", "n"]\n');
+    for (let i = 0; i < 100 && reloads() === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(reloads(), 1, 'the config file itself is reloaded');
   });
 
   it('a config with an unknown key fails with the path and a suggestion', async () => {
