@@ -47,6 +47,14 @@ function results(legs: Leg[]): BenchResults {
   };
 }
 
+/** The leg as run in `round` (round 1 is the scenario's own leg, unmarked). */
+const at = (round: number, l: Leg): Leg => (round === 1 ? l : { ...l, round });
+
+/** Results whose legs are the round-1 legs of `all` and whose rounds are the rest. */
+function withRounds(all: Leg[]): BenchResults & { rounds: Leg[] } {
+  return { ...results(all.filter((l) => l.round === undefined)), rounds: all.filter((l) => l.round !== undefined) };
+}
+
 test('a leg holds its rate only with no errors and 95% of the rate achieved', () => {
   assert.equal(held(leg('llmux', 'chat', 1000, { p50: 1, p99: 3 })), true);
   assert.equal(held(leg('llmux', 'chat', 1000, { p50: 1, p99: 3, achieved: 949 })), false);
@@ -230,7 +238,6 @@ test('stream P50 overhead is taken to the first byte; soak growth over the secon
 });
 
 test('with extra rounds, the P50 verdict is the median of the per-round overheads, each against its own round\'s direct leg', () => {
-  const at = (round: number, l: Leg): Leg => (round === 1 ? l : { ...l, round });
   // Direct drifts from round to round; llmux's overhead is +0.5, +0.2, +0.25, +0.1, +0.28: median +0.25.
   const direct = [1.0, 1.4, 0.8, 1.2, 1.0];
   const over = [0.5, 0.2, 0.25, 0.1, 0.28];
@@ -239,8 +246,7 @@ test('with extra rounds, the P50 verdict is the median of the per-round overhead
     at(i + 1, leg('floor', 'chat', 1000, { p50: d + 0.3, p99: 3 })),
     at(i + 1, leg('llmux', 'chat', 1000, { p50: d + over[i]!, p99: 3 })),
   ]);
-  const r = results(chat.filter((l) => l.round === undefined));
-  r.rounds = chat.filter((l) => l.round !== undefined);
+  const r = withRounds(chat);
   const mine = p50Rounds(r).find((x) => x.target === 'llmux' && x.scenario === 'chat')!;
   assert.deepEqual(mine.rounds, [1, 2, 3, 4, 5]);
   assert.deepEqual(mine.values.map((v) => Math.round(v * 100) / 100), over);
@@ -251,8 +257,7 @@ test('with extra rounds, the P50 verdict is the median of the per-round overhead
 
   // The other way round: a good first leg and worse rounds after it miss.
   const bad = chat.map((l) => (l.target === 'llmux' && l.round !== undefined ? { ...l, ttlb: lat(l.ttlb.p50 + 0.3, 3) } : l));
-  const r2 = results(bad.filter((l) => l.round === undefined));
-  r2.rounds = bad.filter((l) => l.round !== undefined);
+  const r2 = withRounds(bad);
   assert.equal(checkTargets(r2).find((c) => c.goal.startsWith('P50 overhead'))!.verdict, 'missed');
 
   // A round whose direct leg is missing is left out, not paired with another round's.
@@ -267,7 +272,6 @@ test('with extra rounds, the P50 verdict is the median of the per-round overhead
 });
 
 test('with extra rounds, the 5000/s P99 verdict is the median of the per-round overheads, and every round must hold the rate', () => {
-  const at = (round: number, l: Leg): Leg => (round === 1 ? l : { ...l, round });
   // llmux's P99 overhead is +3.1 (a pause in round 1), +1.2, +1.6, +9.0, +1.4: median +1.6.
   const direct = [2.4, 2.2, 3.0, 2.5, 2.3];
   const over = [3.1, 1.2, 1.6, 9.0, 1.4];
@@ -278,8 +282,7 @@ test('with extra rounds, the 5000/s P99 verdict is the median of the per-round o
     // The 1000/s legs are not read by the P99 rounds.
     at(i + 1, leg('llmux', 'chat', 1000, { p50: 1, p99: 50 })),
   ]);
-  const r = results(chat.filter((l) => l.round === undefined));
-  r.rounds = chat.filter((l) => l.round !== undefined);
+  const r = withRounds(chat);
   const mine = p99Rounds(r).find((x) => x.target === 'llmux')!;
   assert.deepEqual(mine.rounds, [1, 2, 3, 4, 5]);
   assert.deepEqual(mine.values.map((v) => Math.round(v * 100) / 100), over);
@@ -302,13 +305,11 @@ test('with extra rounds, the 5000/s P99 verdict is the median of the per-round o
 
   // Worse rounds after a good first leg miss too.
   const worse = chat.map((l) => (l.target === 'llmux' && l.rate === 5000 ? { ...l, ttlb: lat(1, l.ttlb.p99 + 1) } : l));
-  const r2 = results(worse.filter((l) => l.round === undefined));
-  r2.rounds = worse.filter((l) => l.round !== undefined);
+  const r2 = withRounds(worse);
   assert.equal(checkTargets(r2).find((c) => c.goal.startsWith('5000 chat/s'))!.verdict, 'missed', 'median +2.60 ms');
 });
 
 test('with extra rounds, the CPU verdict is the median of the per-round ratios to the floor, each against its own round', () => {
-  const at = (round: number, l: Leg): Leg => (round === 1 ? l : { ...l, round });
   // The host's cost moves from round to round for both; llmux/floor is 1.45 (round 1), 1.10, 1.20, 1.15, 1.50: median 1.20.
   const floor = [100, 80, 90, 120, 84];
   const ratio = [1.45, 1.1, 1.2, 1.15, 1.5];
@@ -319,8 +320,7 @@ test('with extra rounds, the CPU verdict is the median of the per-round ratios t
     at(i + 1, leg('floor', 'chat', 2000, { p50: 1, p99: 3, cpu: 2 * f })),
     at(i + 1, leg('llmux', 'chat', 2000, { p50: 1, p99: 3, cpu: 2.1 * f })),
   ]);
-  const r = results(all.filter((l) => l.round === undefined));
-  r.rounds = all.filter((l) => l.round !== undefined);
+  const r = withRounds(all);
   const stream = cpuRounds(r).find((x) => x.scenario === 'stream' && x.rate === 5000)!;
   assert.deepEqual(stream.rounds, [1, 2, 3, 4, 5]);
   assert.deepEqual(stream.values.map((v) => Math.round(v * 100) / 100), ratio);
@@ -340,7 +340,6 @@ test('with extra rounds, the CPU verdict is the median of the per-round ratios t
 
   // Uniformly worse rounds after a good first leg miss.
   const worse = all.map((l) => (l.target === 'llmux' && l.scenario === 'stream' && l.round !== undefined ? { ...l, cpu: { ...l.cpu, gatewayUsPerReq: l.cpu.gatewayUsPerReq * 1.2 } } : l));
-  const r2 = results(worse.filter((l) => l.round === undefined));
-  r2.rounds = worse.filter((l) => l.round !== undefined);
+  const r2 = withRounds(worse);
   assert.equal(checkTargets(r2).find((c) => c.goal.startsWith('llmux CPU'))!.verdict, 'missed');
 });

@@ -11,7 +11,7 @@ export interface Leg extends LoadResult {
   scenario: ScenarioName;
   /** Set for the fixed-load scenario (e.g. "1000 streams"). */
   load?: string;
-  /** Set on the extra rounds of the P50 and P99 legs (2, 3, …); the scenario's own leg is round 1. */
+  /** Set on the extra rounds of the P50, P99 and CPU legs (2, 3, …); the scenario's own leg is round 1. */
   round?: number;
 }
 
@@ -67,7 +67,7 @@ export interface BenchResults {
   targets: TargetInfo[];
   peers: PeerStatus[];
   legs: Leg[];
-  /** Rounds 2… of the 1000/s chat and stream legs and the 5000/s chat leg (see BenchOptions.rounds); not in `legs`. */
+  /** Rounds 2… of the legs the P50, P99 and CPU verdicts read (see BenchOptions.rounds); not in `legs`. */
   rounds?: Leg[];
   skipped?: SkippedLeg[];
   soak?: SoakResult;

@@ -26,15 +26,15 @@ const GATEWAY_CPUS = '0';
 /** The last full (non-quick) run, committed, shown in the docs beside a quick run's figures. */
 const REFERENCE = 'bench/reference.json';
 const HARNESS_CPUS = '1';
+/** The targets of a round leg; the first is the one llmux is judged against. */
+const LATENCY_TARGETS: readonly TargetName[] = ['direct', 'floor', 'llmux'];
+const CPU_TARGETS: readonly TargetName[] = ['floor', 'llmux'];
 /**
  * The legs the P50, P99 and CPU targets read, run again in extra rounds (--rounds), with the
  * targets each verdict compares. A P50 or CPU round is at most ROUND_MAX_S long; a P99 round is
  * as long as the scenario's leg, since at 5000/s one 50 ms pause alone delays the whole top 1% of
  * a 5 s leg. The CPU verdict also reads the 5000/s chat rounds.
  */
-/** The first target is the one llmux is judged against. */
-const LATENCY_TARGETS: readonly TargetName[] = ['direct', 'floor', 'llmux'];
-const CPU_TARGETS: readonly TargetName[] = ['floor', 'llmux'];
 const ROUND_LEGS: readonly { scenario: ScenarioName; rate: number; fullLength: boolean; targets: readonly TargetName[] }[] = [
   { scenario: 'chat', rate: P50_RATE, fullLength: false, targets: LATENCY_TARGETS },
   { scenario: 'stream', rate: P50_RATE, fullLength: false, targets: LATENCY_TARGETS },
