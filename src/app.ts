@@ -3,11 +3,11 @@
  * deciding what a reload may change without a restart.
  */
 import { randomUUID } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createAdminHandler } from './admin/router.js';
 import { canonicalKind, providerProtocol } from './config/kinds.js';
 import { loadConfigFile } from './config/load.js';
+import { watchConfigFile } from './config/watch.js';
 import type { Config } from './config/schema.js';
 import type { AdapterEnv } from './core/types.js';
 import { KeepAliveSweeper } from './gateway/keepalive.js';
@@ -38,6 +38,8 @@ export interface AppOptions {
   broadcast?: (what: 'keys' | 'providers') => void;
   /** Watch the config file and reload on change. */
   watchConfig?: boolean;
+  /** How often the watched config file is checked (tests shorten it); default CONFIG_POLL_MS. */
+  configPollMs?: number;
   /** Model discovery for providers created without models (tests replace it). */
   discover?: DiscoverFn;
   /** Silence on a stream before a keep-alive frame is sent (tests shorten it). */
@@ -207,27 +209,20 @@ export async function startApp(opts: AppOptions): Promise<App> {
     return { applied, restartNeeded };
   }
 
-  let watcher: FSWatcher | undefined;
-  if (opts.watchConfig) {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      // Watch the folder: editors replace files by rename, which a file watch would miss.
-      watcher = watch(dirname(loaded.path), (_ev, file) => {
-        // Only the config's own name: other files in the folder (logs, databases) change all the time.
-        if (file !== null && file !== undefined && String(file) !== basename(loaded.path)) return;
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          reload().then(
-            (r) => log.info({ applied: r.applied, restart_needed: r.restartNeeded }, 'config reloaded'),
-            (e: unknown) => log.error({ err: (e as Error).message }, 'config reload failed; keeping the previous config'),
-          );
-        }, 200);
-      });
-      watcher.unref();
-    } catch (e) {
-      log.warn({ err: (e as Error).message }, 'cannot watch the config file; reload with SIGHUP');
-    }
-  }
+  const unwatch = opts.watchConfig
+    ? watchConfigFile(
+        loaded.path,
+        {
+          changed: () =>
+            reload().then(
+              (r) => log.info({ applied: r.applied, restart_needed: r.restartNeeded }, 'config reloaded'),
+              (e: unknown) => log.error({ err: (e as Error).message }, 'config reload failed; keeping the previous config'),
+            ),
+          missing: () => log.warn({ path: loaded.path }, 'the config file is gone; the running config stays in force'),
+        },
+        opts.configPollMs,
+      )
+    : undefined;
 
   return {
     url,
@@ -240,7 +235,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       else for (const w of await providers.reload()) log.warn(w);
     },
     async close() {
-      watcher?.close();
+      unwatch?.();
       await gateway.drain(config.shutdown_timeout * 1000);
       await pool.closeAll();
       await Promise.all([...simulators.values()].map((s) => s.close()));

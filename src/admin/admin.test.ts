@@ -4,12 +4,13 @@
  * crabllm.toml loading unchanged; reloading the config.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { runCli } from '../cli/index.js';
-import { startTestGateway, tempDir, TEST_ADMIN, TEST_KEY, type TestGateway } from '../testing/gateway.js';
+import { startApp } from '../app.js';
+import { captureLogger, startTestGateway, tempDir, TEST_ADMIN, TEST_KEY, type TestGateway } from '../testing/gateway.js';
 import { okChat, startMockUpstream, type MockUpstream } from '../testing/mock-upstream.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -246,7 +247,7 @@ prompt = 1
     const up = await startMockUpstream(okChat('watched'));
     cleanups.push(() => up.close());
     const toml = (aliases: string) => `${aliases}\n[providers.p]\nbase_url = "${up.url}/v1"\nmodels = ["m"]\n`;
-    const gw = await startTestGateway(toml(''), { watchConfig: true });
+    const gw = await startTestGateway(toml(''), { watchConfig: true, configPollMs: 50 });
     cleanups.push(() => gw.close());
     const ask = (model: string) => fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model, messages: [{ role: 'user', content: 'x' }] }) });
     assert.equal((await ask('nick')).status, 404);
@@ -263,8 +264,8 @@ prompt = 1
     assert.equal((await ask('nick')).status, 200, 'the previous config stays in force');
   });
 
-  it('only the config file itself is watched, not a file in its folder whose name ends like it', async () => {
-    const gw = await startTestGateway('[providers.p]\nbase_url = "http://127.0.0.1:1/v1"\nmodels = ["m"]\n', { watchConfig: true });
+  it('writes to other files in the config file’s folder cause no reload', async () => {
+    const gw = await startTestGateway('[providers.p]\nbase_url = "http://127.0.0.1:1/v1"\nmodels = ["m"]\n', { watchConfig: true, configPollMs: 50 });
     cleanups.push(() => gw.close());
     const reloads = (): number => gw.logs.filter((l) => l['msg'] === 'config reloaded').length;
     // `mux.toml` is a suffix of `llmux.toml`; a reload would follow the 200 ms debounce.
@@ -275,6 +276,31 @@ prompt = 1
     gw.writeConfig('[providers.p]\nbase_url = "http://127.0.0.1:1/v1"\nmodels = ["m", "n"]\n');
     for (let i = 0; i < 100 && reloads() === 0; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(reloads(), 1, 'the config file itself is reloaded');
+  });
+
+  it('a Kubernetes ConfigMap update (a swapped ..data symlink) is reloaded', async () => {
+    const dir = tempDir();
+    const version = (n: number, models: string) => {
+      mkdirSync(join(dir, `..v${n}`));
+      writeFileSync(join(dir, `..v${n}`, 'llmux.toml'), `[providers.p]\nbase_url = "http://127.0.0.1:1/v1"\nmodels = [${models}]\n`);
+    };
+    version(1, '"m"');
+    symlinkSync('..v1', join(dir, '..data'));
+    symlinkSync(join('..data', 'llmux.toml'), join(dir, 'llmux.toml'));
+    const logs: Array<Record<string, unknown>> = [];
+    const app = await startApp({ configPath: join(dir, 'llmux.toml'), bind: '127.0.0.1:0', logger: captureLogger(logs), watchConfig: true, configPollMs: 50 });
+    cleanups.push(async () => {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    // The kubelet's update: a new version folder, a new symlink renamed over ..data.
+    version(2, '"m", "n"');
+    symlinkSync('..v2', join(dir, '..data_tmp'));
+    renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+    rmSync(join(dir, '..v1'), { recursive: true });
+    for (let i = 0; i < 100 && !logs.some((l) => l['msg'] === 'config reloaded'); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(logs.some((l) => l['msg'] === 'config reloaded'), 'the swap is noticed');
+    assert.deepEqual(app.config().providers['p']?.models, ['m', 'n']);
   });
 
   it('a config with an unknown key fails with the path and a suggestion', async () => {

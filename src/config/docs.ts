@@ -55,7 +55,10 @@ accepted unchanged. Durations are in seconds.
 - Reload: on SIGHUP and whenever the file changes, llmux re-reads it and applies providers, keys,
   aliases, models, \`admin_token\`, \`max_body_bytes\` and \`shutdown_timeout\` at once; \`listen\`,
   \`storage\` and \`workers\` need a restart, and the log says so. A file that fails validation is not
-  applied: the previous config stays in force.
+  applied: the previous config stays in force. The file is checked once a second by its path, so
+  a symlinked file (a Kubernetes ConfigMap's update swaps a \`..data\` symlink) and a save by rename
+  are both seen, and writes to other files in its folder (logs, databases) cost nothing. A file
+  that goes away is logged; the running config stays until it is back.
 
 ## Top level
 
