@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { createAdminHandler } from './admin/router.js';
 import { canonicalKind, providerProtocol } from './config/kinds.js';
 import { loadConfigFile } from './config/load.js';
-import { watchConfigFile } from './config/watch.js';
+import { configFileState, watchConfigFile } from './config/watch.js';
 import type { Config } from './config/schema.js';
 import type { AdapterEnv } from './core/types.js';
 import { KeepAliveSweeper } from './gateway/keepalive.js';
@@ -77,6 +77,8 @@ function splitListen(listen: string): { host: string; port: number } {
 
 export async function startApp(opts: AppOptions): Promise<App> {
   const log = opts.logger;
+  // The file's state before it is read: a change made while the process starts is then seen.
+  const fileState = configFileState(opts.configPath);
   let loaded = loadConfigFile(opts.configPath);
   for (const w of loaded.warnings) log.warn(w);
   let config = loaded.config;
@@ -221,6 +223,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
           missing: () => log.warn({ path: loaded.path }, 'the config file is gone; the running config stays in force'),
         },
         opts.configPollMs,
+        fileState,
       )
     : undefined;
 

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, unlinkSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { watchConfigFile } from './watch.js';
+import { configFileState, watchConfigFile } from './watch.js';
 
 const POLL_MS = 40;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -100,6 +100,18 @@ describe('config file watch', () => {
     writeFileSync(path, 'a = 2\n');
     await t.until(2);
     assert.deepEqual(t.seen, ['missing', 'changed']);
+  });
+
+  it('a change between reading the file and starting the watch is still reported', async () => {
+    const t = setup();
+    const path = join(t.dir, 'llmux.toml');
+    writeFileSync(path, 'a = 1\n');
+    const since = configFileState(path); // taken before the config is read
+    writeFileSync(path, 'a = 22\n'); // changed while the process was starting
+    const stop = watchConfigFile(path, { changed: () => t.seen.push('changed'), missing: () => t.seen.push('missing') }, POLL_MS, since);
+    cleanups.unshift(stop);
+    await t.until(1);
+    assert.deepEqual(t.seen, ['changed']);
   });
 
   it('stops when asked: a change after that is not reported', async () => {

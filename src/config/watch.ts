@@ -9,13 +9,28 @@
  * - editors that save by rename, bind mounts and network filesystems all look the same to `stat`.
  * One `stat` a second costs nothing measurable; a change is seen within the interval.
  */
-import { unwatchFile, watchFile, type Stats } from 'node:fs';
+import { stat, statSync, type Stats } from 'node:fs';
 
 /** How often the config file is checked, when the caller does not say. */
 export const CONFIG_POLL_MS = 1000;
 
 /** Settling time after a change, so that a file written in several steps is read once, whole. */
 const SETTLE_MS = 200;
+
+const MISSING = 'missing';
+
+function signature(st: Stats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+/** The file's state as the watch compares it; take it before reading the file. */
+export function configFileState(path: string): string {
+  try {
+    return signature(statSync(path));
+  } catch {
+    return MISSING;
+  }
+}
 
 export interface ConfigWatchEvents {
   /** The file changed (or came back); called once it has settled. */
@@ -24,22 +39,31 @@ export interface ConfigWatchEvents {
   missing(): void;
 }
 
-/** Starts watching; the returned function stops it. The watch never keeps the process alive. */
-export function watchConfigFile(path: string, on: ConfigWatchEvents, intervalMs = CONFIG_POLL_MS): () => void {
-  let timer: NodeJS.Timeout | undefined;
-  const listener = (curr: Stats, prev: Stats): void => {
-    clearTimeout(timer);
-    // A missing file reads as all zeros (and so did the previous state when it was missing).
-    if (curr.ino === 0 && curr.mtimeMs === 0) {
-      if (prev.ino !== 0 || prev.mtimeMs !== 0) on.missing();
-      return;
-    }
-    timer = setTimeout(on.changed, SETTLE_MS);
-    timer.unref();
-  };
-  watchFile(path, { interval: intervalMs, persistent: false }, listener);
+/**
+ * Starts watching; the returned function stops it. `since` is the state the running config was
+ * read in (configFileState before the load), so a change made while the process was starting is
+ * not missed. The watch never keeps the process alive.
+ */
+export function watchConfigFile(path: string, on: ConfigWatchEvents, intervalMs = CONFIG_POLL_MS, since = configFileState(path)): () => void {
+  let last = since;
+  let settle: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const poll = setInterval(() => {
+    stat(path, (err, st) => {
+      if (stopped) return;
+      const now = err ? MISSING : signature(st);
+      if (now === last) return;
+      last = now;
+      clearTimeout(settle);
+      if (now === MISSING) return on.missing();
+      settle = setTimeout(on.changed, SETTLE_MS);
+      settle.unref();
+    });
+  }, intervalMs);
+  poll.unref();
   return () => {
-    clearTimeout(timer);
-    unwatchFile(path, listener);
+    stopped = true;
+    clearInterval(poll);
+    clearTimeout(settle);
   };
 }
