@@ -59,13 +59,29 @@ const ID_HEAD = (() => {
   const h = randomBytes(10).toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[parseInt(h[16]!, 16) & 3]}${h.slice(17, 20)}-`;
 })();
-const ID_SPACE = 2 ** 48;
-let idSeq = Math.floor(Math.random() * ID_SPACE);
+const HALF = 2 ** 24;
 
-export function newRequestId(): string {
-  idSeq = idSeq + 1 === ID_SPACE ? 0 : idSeq + 1;
-  return ID_HEAD + idSeq.toString(16).padStart(12, '0');
+/**
+ * A counter of 48 bits kept as two 24-bit halves: V8 formats a small integer on its fast path,
+ * while a 48-bit number goes through the double-to-radix path (about 0.3 µs per request).
+ * The high half's digits are joined to the head once per 16.7 million ids.
+ */
+export function requestIdCounter(head: string, start: number): () => string {
+  let hi = Math.floor(start / HALF) % HALF;
+  let lo = start % HALF;
+  let prefix = head + hi.toString(16).padStart(6, '0');
+  return () => {
+    const id = prefix + lo.toString(16).padStart(6, '0');
+    if (++lo === HALF) {
+      lo = 0;
+      hi = hi + 1 === HALF ? 0 : hi + 1;
+      prefix = head + hi.toString(16).padStart(6, '0');
+    }
+    return id;
+  };
 }
+
+export const newRequestId: () => string = requestIdCounter(ID_HEAD, Math.floor(Math.random() * HALF * HALF));
 
 export interface GatewayServer {
   server: Server;
