@@ -15,14 +15,13 @@
  *
  * Once a byte has reached the client nothing is retried: a failure becomes one final in-band error.
  */
-import type { Dispatcher } from 'undici';
 import { GatewayError } from '../core/errors.js';
 import { DEFAULT_BACKOFF, nextDelayMs } from '../core/retry.js';
 import type { HttpRequestSpec } from '../protocols/index.js';
 import { clientAborted, toGatewayError, type RequestCtx } from './http.js';
 import type { Deployment } from './registry.js';
 import { RequestAbort, type AbortReason } from './abort.js';
-import { callUpstream } from './upstream.js';
+import { callUpstream, type UpstreamResponse } from './upstream.js';
 
 /** Builds one attempt's request for a deployment; may throw a GatewayError (bad request). */
 export type BuildFn = (dep: Deployment) => HttpRequestSpec | Promise<HttpRequestSpec>;
@@ -31,7 +30,7 @@ export type BuildFn = (dep: Deployment) => HttpRequestSpec | Promise<HttpRequest
  * Consumes a successful response. Throwing before the response to the client has started counts
  * as a failed attempt (retried like the others); after that, consume handles errors itself.
  */
-export type ConsumeFn = (dep: Deployment, res: Dispatcher.ResponseData, signal: RequestAbort) => Promise<void>;
+export type ConsumeFn = (dep: Deployment, res: UpstreamResponse, signal: RequestAbort) => Promise<void>;
 
 const FALLBACK_ONLY_STATUSES = new Set([401, 403, 404]);
 

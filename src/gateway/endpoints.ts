@@ -12,7 +12,7 @@ import { clientAborted, sendBytes, sendError, startBody, type RequestCtx } from 
 import { attemptOrder, type Deployment } from './registry.js';
 import type { GatewayState } from './state.js';
 import { pumpPassthrough, write } from './stream.js';
-import { readAll } from './upstream.js';
+import { readAll, type UpstreamResponse } from './upstream.js';
 import { findUsage } from '../core/json-bytes.js';
 import type { Usage } from '../core/types.js';
 
@@ -42,7 +42,7 @@ export function endpointHandler(state: GatewayState, endpoint: OpenAIEndpoint, w
             return pumpPassthrough(ctx, dep, up, openaiStreamTap(parsed, dep.target), encoder, signal, state.keepAlive);
           }
           const contentType = headerString(up.headers['content-type']) ?? 'application/json';
-          if (endpoint === 'audio/speech') return pipeBinary(ctx, dep, up, contentType.startsWith('application/json') ? 'audio/mpeg' : contentType, signal);
+          if (endpoint === 'audio/speech') return pipeBinary(ctx, dep, up, contentType.startsWith('application/json') ? 'audio/mpeg' : contentType);
           const body = await readAll(dep, up.body, signal);
           if (endpoint === 'embeddings' || endpoint === 'completions') ctx.usage = findUsage(body) as Usage | undefined;
           sendBytes(ctx, up.statusCode, contentType, body);
@@ -60,18 +60,28 @@ export function headerString(v: string | string[] | undefined): string | undefin
 }
 
 /** Streams a binary body (audio) to the client as it arrives, honouring backpressure. */
-async function pipeBinary(ctx: RequestCtx, dep: Deployment, up: { body: AsyncIterable<unknown> & { destroy(): void } }, contentType: string, _signal: RequestAbort): Promise<void> {
+function pipeBinary(ctx: RequestCtx, dep: Deployment, up: UpstreamResponse, contentType: string): Promise<void> {
   const { res } = ctx;
+  const body = up.body;
   startBody(ctx, contentType);
-  try {
-    for await (const chunk of up.body) {
-      const wait = write(res, chunk as Buffer);
-      if (wait) await wait;
-    }
-    res.end();
-  } catch {
-    // The status is out; all that is left is to cut the response short so the client sees it.
-    ctx.error = `provider '${dep.provider}' failed while sending audio`;
-    res.destroy();
-  }
+  const resume = (): void => body.resume();
+  return new Promise<void>((resolve) => {
+    body.on('data', (chunk) => {
+      if (!res.write(chunk)) {
+        body.pause();
+        res.once('drain', resume);
+      }
+    });
+    body.on('end', () => {
+      res.end();
+      resolve();
+    });
+    body.on('error', () => {
+      // The status is out; all that is left is to cut the response short so the client sees it.
+      res.off('drain', resume);
+      ctx.error = `provider '${dep.provider}' failed while sending audio`;
+      res.destroy();
+      resolve();
+    });
+  });
 }

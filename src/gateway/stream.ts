@@ -4,7 +4,6 @@
  * becomes one final in-band error event in the client's protocol, then the stream ends.
  */
 import type { ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
 import { SSEDecoder, SSEFrameSplitter, tapEachFrame, tapMarkedFrames } from '../core/sse.js';
 import type { EventStreamMessage, SSEEvent } from '../core/types.js';
 import type { PassthroughTap, StreamEncoder, StreamTranslator } from '../protocols/index.js';
@@ -12,7 +11,7 @@ import type { RequestAbort } from './abort.js';
 import { clientAborted, type RequestCtx, type Responder } from './http.js';
 import type { KeepAliveSweeper } from './keepalive.js';
 import type { Deployment } from './registry.js';
-import { transportError } from './upstream.js';
+import { transportError, type UpstreamResponse } from './upstream.js';
 
 // No `connection` header: set by hand it stops Node from advertising `Keep-Alive: timeout=`, and a
 // client that keeps an idle socket longer than the server then sends on a closing connection.
@@ -56,7 +55,7 @@ export type DecoderFactory = () => FrameDecoder<SSEEvent | EventStreamMessage>;
 export function pumpPassthrough(
   ctx: RequestCtx,
   dep: Deployment,
-  upstream: Dispatcher.ResponseData,
+  upstream: UpstreamResponse,
   tap: PassthroughTap,
   encoder: StreamEncoder,
   signal: RequestAbort,
@@ -113,7 +112,7 @@ export function pumpPassthrough(
 export function pumpTranslated(
   ctx: RequestCtx,
   dep: Deployment,
-  upstream: Dispatcher.ResponseData,
+  upstream: UpstreamResponse,
   decoder: FrameDecoder<SSEEvent | EventStreamMessage>,
   translator: StreamTranslator,
   encoder: StreamEncoder,

@@ -2,10 +2,12 @@
  * One upstream HTTP call through a deployment's undici Agent, with its timeouts, and the mapping
  * of transport failures to gateway errors (which decide retry and fallback).
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { GatewayError } from '../core/errors.js';
 import type { RequestAbort } from './abort.js';
 import type { Deployment } from './registry.js';
+import { UpstreamBody } from './upstream-body.js';
 
 /** What is sent; an adapter's HttpRequestSpec is one as it stands (no copy per attempt). */
 export interface UpstreamCall {
@@ -15,30 +17,92 @@ export interface UpstreamCall {
   body?: string | Uint8Array | AsyncIterable<Uint8Array>;
 }
 
+/** An upstream answer: status, headers, and the body to read once. */
+export interface UpstreamResponse {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  body: UpstreamBody;
+}
+
 /**
- * Not an async function, and undici's callback form: one promise per call instead of three
- * (undici's own, an async wrapper's and its await), on the path every request takes.
+ * One call through undici's dispatch API, resolved at the response head. Not an async function:
+ * one promise per call, on the path every request takes. The body is an UpstreamBody rather
+ * than undici's `request()` stream (upstream-body.ts says why).
  */
-export function callUpstream(dep: Deployment, call: UpstreamCall, signal: RequestAbort): Promise<Dispatcher.ResponseData> {
+export function callUpstream(dep: Deployment, call: UpstreamCall, signal: RequestAbort): Promise<UpstreamResponse> {
   // Splitting the URL by hand avoids a WHATWG URL parse per request.
   const schemeEnd = call.url.indexOf('://') + 3;
   const pathStart = call.url.indexOf('/', schemeEnd);
-  const origin = pathStart === -1 ? call.url : call.url.slice(0, pathStart);
-  const path = pathStart === -1 ? '/' : call.url.slice(pathStart);
-  const opts: Dispatcher.RequestOptions = {
-    origin,
-    path,
+  const opts: Dispatcher.DispatchOptions = {
+    origin: pathStart === -1 ? call.url : call.url.slice(0, pathStart),
+    path: pathStart === -1 ? '/' : call.url.slice(pathStart),
     method: call.method,
     headers: call.headers,
     body: call.body as Dispatcher.DispatchOptions['body'],
-    signal: signal as unknown as Dispatcher.RequestOptions['signal'],
     headersTimeout: dep.timeouts.firstByteMs,
     bodyTimeout: dep.timeouts.idleMs,
   };
-  // With a callback undici never throws: a bad option or a failed dispatch comes back through it.
   return new Promise((resolve, reject) => {
-    dep.dispatcher.request(opts, (err, data) => (err ? reject(transportError(err, dep, signal)) : resolve(data)));
+    const handler = new CallHandler(dep, signal, resolve, reject);
+    try {
+      dep.dispatcher.dispatch(opts, handler);
+    } catch (e) {
+      // A bad option is thrown by dispatch itself rather than reported to the handler.
+      handler.onResponseError(undefined, e as Error);
+    }
   });
+}
+
+/** undici's side of one call: resolves at the head, then feeds the body. */
+class CallHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private body: UpstreamBody | undefined;
+  private done = false;
+  private readonly onAbort = (): void => {
+    // Before the request has a connection, onRequestStart sees `signal.aborted` instead.
+    this.controller?.abort(new Error('request aborted'));
+  };
+
+  constructor(
+    private readonly dep: Deployment,
+    private readonly signal: RequestAbort,
+    private readonly resolve: (r: UpstreamResponse) => void,
+    private readonly reject: (e: GatewayError) => void,
+  ) {
+    signal.on('abort', this.onAbort);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.signal.aborted) controller.abort(new Error('request aborted'));
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200) return; // 1xx: the real head follows
+    this.body = new UpstreamBody(controller);
+    this.resolve({ statusCode, headers, body: this.body });
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.body?.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.finish();
+    this.body?.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, e: Error): void {
+    this.finish();
+    if (this.body) this.body.fail(e);
+    else this.reject(transportError(e, this.dep, this.signal));
+  }
+
+  private finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.signal.off('abort', this.onAbort);
+  }
 }
 
 /** Maps an undici/socket failure to a GatewayError naming the provider. */
@@ -69,7 +133,7 @@ export function transportError(e: unknown, dep: Deployment, signal?: RequestAbor
  * Reads a whole upstream body, mapping a failure mid-body (idle timeout, reset) like a call
  * failure. Events rather than `for await`: the async iterator costs a promise per chunk.
  */
-export function readAll(dep: Deployment, body: Dispatcher.ResponseData['body'], signal: RequestAbort): Promise<Buffer> {
+export function readAll(dep: Deployment, body: UpstreamBody, signal: RequestAbort): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let size = 0;
