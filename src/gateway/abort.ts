@@ -1,7 +1,7 @@
 /**
- * A request's cancellation. undici takes an EventEmitter as `signal` as well as an AbortSignal,
- * and an emitter is far cheaper to create and to listen to than an AbortController (EventTarget):
- * about 4 µs per request less on the hot path.
+ * A request's cancellation: a bare EventEmitter, far cheaper to create and to listen to than an
+ * AbortController (EventTarget), about 4 µs per request less on the hot path. The upstream call's
+ * dispatch handler (upstream.ts) listens to it and aborts undici's request.
  */
 import { EventEmitter } from 'node:events';
 
